@@ -1,0 +1,436 @@
+// Package config owns venerdi's settings: the struct, its defaults, loading
+// (defaults < TOML file < VENERDI_* environment) and validation. Only the cli
+// package reads it; everything else takes plain option structs.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole of venerdi.toml. The toml tags are the contract: add
+// keys, never rename them.
+type Config struct {
+	Site    Site    `toml:"site"`
+	Sources Sources `toml:"sources"`
+	Digest  Digest  `toml:"digest"`
+	Store   Store   `toml:"store"`
+	Mail    Mail    `toml:"mail"`
+	SMTP    SMTP    `toml:"smtp"`
+	Outbox  Outbox  `toml:"outbox"`
+	Web     Web     `toml:"web"`
+
+	// Dir is the directory of the config file; relative paths in the file
+	// are resolved against it so cron can run venerdi from anywhere.
+	Dir string `toml:"-"`
+	// File is the path the config was read from ("" when none existed).
+	File string `toml:"-"`
+}
+
+// Site describes the blog.
+type Site struct {
+	Title    string `toml:"title"`
+	URL      string `toml:"url"`
+	Language string `toml:"language"`
+	Timezone string `toml:"timezone"`
+}
+
+// Sources are where posts and webinars come from.
+type Sources struct {
+	Feeds         []string `toml:"feeds"`
+	Catalog       string   `toml:"catalog"`
+	CatalogFormat string   `toml:"catalog_format"` // json | csv | ics; empty: by extension or Content-Type
+	MaxBytes      int64    `toml:"max_bytes"`      // per source; default 10 MB
+	Timeout       Duration `toml:"timeout"`        // whole request; default 30s
+}
+
+// Digest holds the selection and schedule rules.
+type Digest struct {
+	Weekday        string   `toml:"weekday"`
+	Time           string   `toml:"time"`
+	FirstIssueDays int      `toml:"first_issue_days"`
+	UpcomingDays   int      `toml:"upcoming_days"`
+	SkipEmpty      bool     `toml:"skip_empty"`
+	MaxDelay       Duration `toml:"max_delay"` // resuming an older issue needs --force
+	Templates      string   `toml:"templates"` // override directory; empty: built-in only
+}
+
+// Store locates the database.
+type Store struct {
+	Path string `toml:"path"`
+}
+
+// Mail holds the headers every message carries.
+type Mail struct {
+	From              string `toml:"from"`
+	ReplyTo           string `toml:"reply_to"`
+	ListID            string `toml:"list_id"`
+	UnsubscribeURL    string `toml:"unsubscribe_url"`
+	UnsubscribeMailto string `toml:"unsubscribe_mailto"`
+	DKIMKeyFile       string `toml:"dkim_key_file"`
+	DKIMSelector      string `toml:"dkim_selector"`
+	DKIMDomain        string `toml:"dkim_domain"`
+}
+
+// SMTP is the relay. An empty Host means "write .eml files to the outbox".
+type SMTP struct {
+	Host         string   `toml:"host"`
+	Port         int      `toml:"port"`
+	Username     string   `toml:"username"`
+	Password     string   `toml:"password"`
+	PasswordFile string   `toml:"password_file"`
+	TLS          string   `toml:"tls"`
+	Connections  int      `toml:"connections"`
+	Rate         float64  `toml:"rate"`         // messages per second, all workers; 0: unlimited
+	MaxPerHour   int      `toml:"max_per_hour"` // 0: unlimited
+	MaxAttempts  int      `toml:"max_attempts"`
+	Timeout      Duration `toml:"timeout"`
+}
+
+// Outbox is the folder transport used when no SMTP host is set.
+type Outbox struct {
+	Dir string `toml:"dir"`
+}
+
+// Web holds the token signing secret.
+type Web struct {
+	Secret     string `toml:"secret"`
+	SecretFile string `toml:"secret_file"`
+}
+
+// Duration is a time.Duration that reads "24h" or "90s" from TOML and env.
+type Duration struct{ time.Duration }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (like 30s, 24h)", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Default returns the settings used where the file and env say nothing.
+func Default() Config {
+	return Config{
+		Site:    Site{Title: "Bottega Digitale", URL: "https://bottega.example.it", Language: "it", Timezone: "Europe/Rome"},
+		Sources: Sources{MaxBytes: 10 << 20, Timeout: Duration{30 * time.Second}},
+		Digest: Digest{Weekday: "friday", Time: "09:00", FirstIssueDays: 7, UpcomingDays: 14,
+			SkipEmpty: true, MaxDelay: Duration{24 * time.Hour}},
+		Store:  Store{Path: "venerdi.db"},
+		SMTP:   SMTP{Port: 587, TLS: "starttls", Connections: 4, MaxAttempts: 5, Timeout: Duration{30 * time.Second}},
+		Outbox: Outbox{Dir: "outbox"},
+	}
+}
+
+// Load reads path (a missing file is an error only when mustExist) and then
+// applies VENERDI_<SECTION>_<KEY> variables from env.
+func Load(path string, mustExist bool, env []string) (*Config, error) {
+	cfg := Default()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Dir = filepath.Dir(abs)
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		cfg.File = path
+		if err := decode(data, path, &cfg); err != nil {
+			return nil, err
+		}
+	case errors.Is(err, os.ErrNotExist) && !mustExist:
+		cwd, _ := os.Getwd()
+		cfg.Dir = cwd
+	default:
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if err := applyEnv(&cfg, env); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+func decode(data []byte, path string, cfg *Config) error {
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(cfg)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return fmt.Errorf("%s:%d: %s", path, perr.Position.Line, perr.Message)
+		}
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return fmt.Errorf("%s: unknown key %s (see `venerdi config show` for the valid keys)", path, strings.Join(keys, ", "))
+	}
+	return nil
+}
+
+// EnvName returns the variable that overrides section.key.
+func EnvName(section, key string) string {
+	return "VENERDI_" + strings.ToUpper(section) + "_" + strings.ToUpper(key)
+}
+
+// applyEnv walks the sections by their toml tags so that every key, present
+// and future, is overridable without a hand-kept list.
+func applyEnv(cfg *Config, env []string) error {
+	vars := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "VENERDI_") {
+			vars[k] = v
+		}
+	}
+	root := reflect.ValueOf(cfg).Elem()
+	for i := 0; i < root.NumField(); i++ {
+		section := root.Type().Field(i).Tag.Get("toml")
+		if section == "" || section == "-" {
+			continue
+		}
+		sv := root.Field(i)
+		for j := 0; j < sv.NumField(); j++ {
+			key := sv.Type().Field(j).Tag.Get("toml")
+			name := EnvName(section, key)
+			val, ok := vars[name]
+			if !ok {
+				continue
+			}
+			if err := setField(sv.Field(j), val); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func setField(f reflect.Value, val string) error {
+	if u, ok := f.Addr().Interface().(interface{ UnmarshalText([]byte) error }); ok {
+		return u.UnmarshalText([]byte(val))
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(val)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", val)
+		}
+		f.SetInt(n)
+	case reflect.Float64:
+		n, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", val)
+		}
+		f.SetFloat(n)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(strings.TrimSpace(val))
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", val)
+		}
+		f.SetBool(b)
+	case reflect.Slice:
+		var list []string
+		for _, s := range strings.Split(val, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				list = append(list, s)
+			}
+		}
+		f.Set(reflect.ValueOf(list))
+	default:
+		return fmt.Errorf("cannot be set from the environment")
+	}
+	return nil
+}
+
+// Validate checks every value a run depends on and names the key at fault.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if u, err := url.Parse(c.Site.URL); err != nil || u.Scheme == "" || u.Host == "" {
+		bad("site.url", "%q is not an absolute URL", c.Site.URL)
+	}
+	if c.Site.Language != "it" && c.Site.Language != "en" {
+		bad("site.language", "%q: use it or en", c.Site.Language)
+	}
+	if _, err := time.LoadLocation(c.Site.Timezone); err != nil {
+		bad("site.timezone", "%q is not a time zone (like Europe/Rome)", c.Site.Timezone)
+	}
+	if len(c.Sources.Feeds) == 0 {
+		bad("sources.feeds", "at least one feed is needed")
+	}
+	switch c.Sources.CatalogFormat {
+	case "", "json", "csv", "ics":
+	default:
+		bad("sources.catalog_format", "%q: use json, csv or ics", c.Sources.CatalogFormat)
+	}
+	if c.Sources.MaxBytes <= 0 {
+		bad("sources.max_bytes", "must be positive")
+	}
+	if _, err := ParseWeekday(c.Digest.Weekday); err != nil {
+		bad("digest.weekday", "%v", err)
+	}
+	if _, _, err := ParseClock(c.Digest.Time); err != nil {
+		bad("digest.time", "%v", err)
+	}
+	if c.Digest.FirstIssueDays < 1 {
+		bad("digest.first_issue_days", "must be at least 1")
+	}
+	if c.Digest.UpcomingDays < 1 {
+		bad("digest.upcoming_days", "must be at least 1")
+	}
+	if c.Store.Path == "" {
+		bad("store.path", "must not be empty")
+	}
+	if a, err := mail.ParseAddress(c.Mail.From); err != nil || !strings.Contains(a.Address, "@") {
+		bad("mail.from", "%q is not an address (like Bottega <news@example.it>)", c.Mail.From)
+	}
+	if c.Mail.ReplyTo != "" {
+		if _, err := mail.ParseAddress(c.Mail.ReplyTo); err != nil {
+			bad("mail.reply_to", "%q is not an address", c.Mail.ReplyTo)
+		}
+	}
+	if c.Mail.ListID == "" || strings.ContainsAny(c.Mail.ListID, " <>\r\n") {
+		bad("mail.list_id", "%q: use a dotted name like settimanale.example.it", c.Mail.ListID)
+	}
+	if u, err := url.Parse(c.Mail.UnsubscribeURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		bad("mail.unsubscribe_url", "%q is not an http(s) URL", c.Mail.UnsubscribeURL)
+	}
+	if c.Mail.UnsubscribeMailto != "" && !strings.HasPrefix(c.Mail.UnsubscribeMailto, "mailto:") {
+		bad("mail.unsubscribe_mailto", "%q must start with mailto:", c.Mail.UnsubscribeMailto)
+	}
+	if (c.Mail.DKIMKeyFile != "") != (c.Mail.DKIMSelector != "") {
+		bad("mail.dkim_selector", "dkim_key_file and dkim_selector go together")
+	}
+	switch c.SMTP.TLS {
+	case "starttls", "tls", "none":
+	default:
+		bad("smtp.tls", "%q: use starttls, tls or none", c.SMTP.TLS)
+	}
+	if c.SMTP.Host != "" && (c.SMTP.Port < 1 || c.SMTP.Port > 65535) {
+		bad("smtp.port", "%d is not a port", c.SMTP.Port)
+	}
+	if c.SMTP.Connections < 1 || c.SMTP.Connections > 64 {
+		bad("smtp.connections", "%d: use 1 to 64", c.SMTP.Connections)
+	}
+	if c.SMTP.Rate < 0 {
+		bad("smtp.rate", "must not be negative")
+	}
+	if c.SMTP.MaxPerHour < 0 {
+		bad("smtp.max_per_hour", "must not be negative")
+	}
+	if c.SMTP.MaxAttempts < 1 {
+		bad("smtp.max_attempts", "must be at least 1")
+	}
+	if c.SMTP.Host == "" && c.Outbox.Dir == "" {
+		bad("outbox.dir", "must be set when smtp.host is empty")
+	}
+	return errors.Join(errs...)
+}
+
+// Path resolves a path from the config against the config file's directory.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) || strings.Contains(p, "://") {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// Location returns the site's time zone (validated by Validate).
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Site.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// SMTPPassword returns the password from the key, the file, in that order.
+// VENERDI_SMTP_PASSWORD already landed in the key through applyEnv.
+func (c *Config) SMTPPassword() (string, error) {
+	if c.SMTP.Password != "" {
+		return c.SMTP.Password, nil
+	}
+	if c.SMTP.PasswordFile != "" {
+		b, err := os.ReadFile(c.Path(c.SMTP.PasswordFile))
+		if err != nil {
+			return "", fmt.Errorf("smtp.password_file: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
+}
+
+// WebSecret returns the signing secret from the key or the file; "" means
+// the caller should use the one generated and kept in the database.
+func (c *Config) WebSecret() (string, error) {
+	if c.Web.Secret != "" {
+		return c.Web.Secret, nil
+	}
+	if c.Web.SecretFile != "" {
+		b, err := os.ReadFile(c.Path(c.Web.SecretFile))
+		if err != nil {
+			return "", fmt.Errorf("web.secret_file: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
+}
+
+// ParseWeekday reads an English or Italian weekday name.
+func ParseWeekday(s string) (time.Weekday, error) {
+	names := map[string]time.Weekday{
+		"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+		"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+		"domenica": time.Sunday, "lunedì": time.Monday, "martedì": time.Tuesday, "mercoledì": time.Wednesday,
+		"giovedì": time.Thursday, "venerdì": time.Friday, "sabato": time.Saturday,
+	}
+	if d, ok := names[strings.ToLower(strings.TrimSpace(s))]; ok {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%q is not a weekday (like friday)", s)
+}
+
+// ParseClock reads "09:00".
+func ParseClock(s string) (hour, min int, err error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, 0, fmt.Errorf("%q is not a time of day (like 09:00)", s)
+	}
+	return t.Hour(), t.Minute(), nil
+}
+
+// Masked returns the config as TOML with secrets replaced by "********".
+func (c *Config) Masked() ([]byte, error) {
+	cp := *c
+	if cp.SMTP.Password != "" {
+		cp.SMTP.Password = "********"
+	}
+	if cp.Web.Secret != "" {
+		cp.Web.Secret = "********"
+	}
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(cp); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

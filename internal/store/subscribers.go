@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Subscriber statuses.
+const (
+	Active       = "active"
+	Pending      = "pending"
+	Unsubscribed = "unsubscribed"
+	Bounced      = "bounced"
+)
+
+// Subscriber is one address on the list.
+type Subscriber struct {
+	ID        int64
+	Email     string
+	Name      string
+	Status    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ErrUnsubscribed is returned when an add would re-activate an address that
+// asked to leave: only the subscriber can undo that.
+var ErrUnsubscribed = errors.New("unsubscribed; venerdi never re-activates an address that asked to leave")
+
+// AddSubscriber adds email as active. An existing active or pending address
+// gets its name updated; a bounced one is re-activated (the author vouches
+// for it); an unsubscribed one is refused with ErrUnsubscribed.
+func (s *Store) AddSubscriber(ctx context.Context, email, name string, now time.Time) (created bool, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE email = ?`, email).Scan(&status)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			created = true
+			_, err = tx.ExecContext(ctx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)
+				VALUES (?, ?, 'active', ?, ?)`, email, name, unix(now), unix(now))
+			return err
+		case err != nil:
+			return err
+		case status == Unsubscribed:
+			return fmt.Errorf("%s: %w", email, ErrUnsubscribed)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE subscribers SET status = 'active',
+			name = CASE WHEN ? <> '' THEN ? ELSE name END, updated_at = ? WHERE email = ?`,
+			name, name, unix(now), email)
+		return err
+	})
+	return created, err
+}
+
+// ImportRow is one subscriber read from a file.
+type ImportRow struct {
+	Email, Name string
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Added, Updated, Kept int // Kept: unsubscribed or bounced, left alone
+}
+
+// ImportSubscribers adds rows in one transaction: all or nothing. Existing
+// addresses keep their status, so an import never re-activates anyone who
+// unsubscribed or bounced.
+func (s *Store) ImportSubscribers(ctx context.Context, rows []ImportRow, now time.Time) (ImportResult, error) {
+	var res ImportResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rows {
+			var status string
+			err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE email = ?`, r.Email).Scan(&status)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)
+					VALUES (?, ?, 'active', ?, ?)`, r.Email, r.Name, unix(now), unix(now)); err != nil {
+					return fmt.Errorf("import %s: %w", r.Email, err)
+				}
+				res.Added++
+			case err != nil:
+				return err
+			case status == Unsubscribed || status == Bounced:
+				res.Kept++
+			default:
+				u, err := tx.ExecContext(ctx, `UPDATE subscribers SET name = ?, updated_at = ?
+					WHERE email = ? AND ? <> '' AND name <> ?`, r.Name, unix(now), r.Email, r.Name, r.Name)
+				if err != nil {
+					return err
+				}
+				if n, _ := u.RowsAffected(); n > 0 {
+					res.Updated++
+				} else {
+					res.Kept++
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return res, nil
+}
+
+// SetSubscriberStatus changes the status of email; ErrNotFound when absent.
+func (s *Store) SetSubscriberStatus(ctx context.Context, email, status string, now time.Time) error {
+	r, err := s.db.ExecContext(ctx, `UPDATE subscribers SET status = ?, updated_at = ? WHERE email = ?`,
+		status, unix(now), email)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return fmt.Errorf("%s: %w", email, ErrNotFound)
+	}
+	return nil
+}
+
+// Subscriber returns the subscriber with email, or ErrNotFound.
+func (s *Store) Subscriber(ctx context.Context, email string) (*Subscriber, error) {
+	var sub Subscriber
+	var c, u int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, email, name, status, created_at, updated_at
+		FROM subscribers WHERE email = ?`, email).Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &c, &u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%s: %w", email, ErrNotFound)
+	}
+	sub.CreatedAt, sub.UpdatedAt = fromUnix(c), fromUnix(u)
+	return &sub, err
+}
+
+// EachSubscriber calls fn for every subscriber (with one of statuses, or
+// all when none are given), in id order, a page at a time so that neither
+// memory nor a read transaction grows with the list.
+func (s *Store) EachSubscriber(ctx context.Context, statuses []string, fn func(Subscriber) error) error {
+	const page = 1000
+	filter, args := "", []any{}
+	if len(statuses) > 0 {
+		filter = " AND status IN (" + placeholders(len(statuses)) + ")"
+		for _, st := range statuses {
+			args = append(args, st)
+		}
+	}
+	var after int64
+	for {
+		rows, err := s.db.QueryContext(ctx, `SELECT id, email, name, status, created_at, updated_at
+			FROM subscribers WHERE id > ?`+filter+` ORDER BY id LIMIT `+fmt.Sprint(page), append([]any{after}, args...)...)
+		if err != nil {
+			return err
+		}
+		var batch []Subscriber
+		for rows.Next() {
+			var sub Subscriber
+			var c, u int64
+			if err := rows.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &c, &u); err != nil {
+				rows.Close()
+				return err
+			}
+			sub.CreatedAt, sub.UpdatedAt = fromUnix(c), fromUnix(u)
+			batch = append(batch, sub)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, sub := range batch {
+			if err := fn(sub); err != nil {
+				return err
+			}
+		}
+		if len(batch) < page {
+			return nil
+		}
+		after = batch[len(batch)-1].ID
+	}
+}
+
+// CountSubscribers returns subscriber counts by status.
+func (s *Store) CountSubscribers(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM subscribers GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	return scanCounts(rows)
+}
+
+func scanCounts(rows *sql.Rows) (map[string]int, error) {
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// NormalizeEmail lower-cases the domain and trims spaces; the local part is
+// left alone (it is case-sensitive in principle), while the NOCASE column
+// still treats Anna@x and anna@x as one subscriber.
+func NormalizeEmail(addr string) string {
+	addr = strings.TrimSpace(addr)
+	if i := strings.LastIndexByte(addr, '@'); i > 0 {
+		return addr[:i] + strings.ToLower(addr[i:])
+	}
+	return addr
+}
