@@ -1,0 +1,225 @@
+package digest
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The languages the default templates are written for. Any other language
+// tag falls back to English (see Lang).
+const (
+	Italian = "it"
+	English = "en"
+)
+
+// labels holds the words the default templates use, per language. Keys are
+// part of the template contract: add keys, never rename them. Both maps must
+// have the same keys (a test checks it).
+var labels = map[string]map[string]string{
+	Italian: {
+		"newsletter":        "La newsletter settimanale",
+		"posts_heading":     "I post della settimana",
+		"no_posts":          "Questa settimana non ci sono articoli nuovi sul blog, ma ti aspettiamo ai webinar.",
+		"nothing_new":       "Questa settimana non ci sono novità: ci risentiamo al prossimo numero.",
+		"by":                "di",
+		"read_more":         "Leggi tutto",
+		"upcoming_heading":  "Webinar in arrivo",
+		"when":              "Quando",
+		"speaker":           "Con",
+		"minutes":           "min",
+		"register":          "Iscriviti",
+		"ondemand_heading":  "Da rivedere on demand",
+		"ondemand_intro":    "Te li sei persi? Le registrazioni sono online.",
+		"watch":             "Guarda la registrazione",
+		"changes_heading":   "Cambi di programma",
+		"moved":             "Nuovo orario",
+		"was":               "prima era",
+		"cancelled":         "Annullato",
+		"cancelled_note":    "Questo webinar non si terrà. Ci scusiamo per il disagio.",
+		"why":               "Ricevi questa email perché sei tra gli iscritti alla newsletter settimanale di",
+		"unsubscribe_intro": "Non vuoi più riceverla?",
+		"unsubscribe":       "Annulla l'iscrizione",
+		"visit_site":        "Vai al blog",
+	},
+	English: {
+		"newsletter":        "The weekly newsletter",
+		"posts_heading":     "This week's posts",
+		"no_posts":          "No new posts on the blog this week, but we'd love to see you at the webinars.",
+		"nothing_new":       "Nothing new this week: talk to you in the next issue.",
+		"by":                "by",
+		"read_more":         "Read more",
+		"upcoming_heading":  "Upcoming webinars",
+		"when":              "When",
+		"speaker":           "With",
+		"minutes":           "min",
+		"register":          "Register",
+		"ondemand_heading":  "Watch on demand",
+		"ondemand_intro":    "Missed them? The recordings are online.",
+		"watch":             "Watch the recording",
+		"changes_heading":   "Schedule changes",
+		"moved":             "New time",
+		"was":               "was",
+		"cancelled":         "Cancelled",
+		"cancelled_note":    "This webinar will not take place. We apologise for the inconvenience.",
+		"why":               "You are receiving this email because you signed up for the weekly newsletter of",
+		"unsubscribe_intro": "Don't want it any more?",
+		"unsubscribe":       "Unsubscribe",
+		"visit_site":        "Visit the blog",
+	},
+}
+
+// Lang reduces a language tag ("it", "it-IT", "it_CH", "EN-gb") to one of the
+// languages the templates are written for: Italian for any Italian tag,
+// English for everything else.
+func Lang(tag string) string {
+	base, _, _ := strings.Cut(strings.ReplaceAll(tag, "_", "-"), "-")
+	if strings.EqualFold(base, Italian) {
+		return Italian
+	}
+	return English
+}
+
+// Labels returns the template labels for lang (see Lang for how tags are
+// matched). The map is a fresh copy the caller may change.
+func Labels(lang string) map[string]string {
+	src := labels[Lang(lang)]
+	m := make(map[string]string, len(src))
+	for k, v := range src {
+		m[k] = v
+	}
+	return m
+}
+
+var (
+	italianMonths = [...]string{
+		"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
+		"luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre",
+	}
+	italianWeekdays = [...]string{
+		"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato",
+	}
+)
+
+// FormatDate writes t's calendar date, in t's own location, the long way:
+// "4 dicembre 2026" or "4 December 2026". Italian writes the first day of
+// the month as an ordinal, "1º dicembre 2026", as the style guides ask.
+func FormatDate(t time.Time, lang string) string {
+	if Lang(lang) == Italian {
+		day := fmt.Sprint(t.Day())
+		if t.Day() == 1 {
+			day = "1º"
+		}
+		return fmt.Sprintf("%s %s %d", day, italianMonths[t.Month()-1], t.Year())
+	}
+	return fmt.Sprintf("%d %s %d", t.Day(), t.Month(), t.Year())
+}
+
+// formatDay is FormatDate with the weekday in front: "giovedì 10 dicembre
+// 2026", "Thursday 10 December 2026".
+func formatDay(t time.Time, lang string) string {
+	wd := t.Weekday().String()
+	if Lang(lang) == Italian {
+		wd = italianWeekdays[t.Weekday()]
+	}
+	return wd + " " + FormatDate(t, lang)
+}
+
+// FormatWhen says when an event of duration d starting at start takes place,
+// in start's own location (the caller converts to the site's time zone):
+//
+//	giovedì 10 dicembre 2026, 18:00–19:00
+//	Thursday 10 December 2026, 18:00–19:00
+//
+// An event that ends after midnight still shows just the two times; one that
+// lasts a day or more names both days. A non-positive d shows only the start
+// time. An all-day event shows only its date, or its first and last date when
+// it spans several days (d is then the iCalendar span, end exclusive).
+func FormatWhen(start time.Time, d time.Duration, allDay bool, lang string) string {
+	if allDay {
+		first := formatDay(start, lang)
+		if d <= 24*time.Hour {
+			return first
+		}
+		last := start.Add(d - time.Nanosecond)
+		return first + " – " + formatDay(last, lang)
+	}
+	const hm = "15:04"
+	s := formatDay(start, lang) + ", " + start.Format(hm)
+	switch {
+	case d <= 0:
+		return s
+	case d < 24*time.Hour:
+		return s + "–" + start.Add(d).Format(hm)
+	default:
+		end := start.Add(d)
+		return s + " – " + formatDay(end, lang) + ", " + end.Format(hm)
+	}
+}
+
+// TextFuncs returns the functions the default text templates (digest.txt)
+// call; the renderer must add them to its text/template.FuncMap before
+// parsing. The HTML templates need none.
+//
+//	wrap WIDTH INDENT TEXT   TEXT re-flowed into lines of at most WIDTH
+//	                         characters, each starting with INDENT
+func TextFuncs() map[string]any {
+	return map[string]any{"wrap": Wrap}
+}
+
+// Wrap re-flows text into lines of at most width characters (runes), each
+// starting with indent, breaking only between words; a word longer than the
+// line (a long URL) gets a line of its own and is never split. Runs of
+// spaces and single line breaks become one space; a blank line starts a new
+// paragraph, kept as a blank line. The result has no trailing newline.
+func Wrap(width int, indent, text string) string {
+	var b strings.Builder
+	room := width - utf8.RuneCountInString(indent)
+	for i, para := range paragraphs(text) {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		n := 0 // runes on the current line, indent excluded
+		for j, w := range para {
+			wl := utf8.RuneCountInString(w)
+			switch {
+			case j == 0:
+				b.WriteString(indent)
+			case n+1+wl > room:
+				b.WriteString("\n")
+				b.WriteString(indent)
+				n = 0
+			default:
+				b.WriteString(" ")
+				n++
+			}
+			b.WriteString(w)
+			n += wl
+		}
+	}
+	return b.String()
+}
+
+// paragraphs splits text on blank lines into paragraphs of words, dropping
+// empty ones.
+func paragraphs(text string) [][]string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	var out [][]string
+	var cur []string
+	for line := range strings.SplitSeq(text, "\n") {
+		words := strings.Fields(line)
+		if len(words) == 0 {
+			if len(cur) > 0 {
+				out = append(out, cur)
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, words...)
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}

@@ -1,0 +1,219 @@
+package digest
+
+import (
+	"io/fs"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/venerdi/venerdi/templates"
+)
+
+func rome(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatalf("LoadLocation: %v", err)
+	}
+	return loc
+}
+
+func TestLang(t *testing.T) {
+	tests := []struct{ tag, want string }{
+		{"it", Italian},
+		{"IT", Italian},
+		{"it-IT", Italian},
+		{"it_CH", Italian},
+		{"en", English},
+		{"en-GB", English},
+		{"", English},
+		{"de", English},
+		{"ita", English},
+	}
+	for _, tt := range tests {
+		if got := Lang(tt.tag); got != tt.want {
+			t.Errorf("Lang(%q) = %q; want %q", tt.tag, got, tt.want)
+		}
+	}
+}
+
+func TestLabels(t *testing.T) {
+	it, en := Labels("it"), Labels("en")
+	if got, want := slices.Sorted(maps.Keys(it)), slices.Sorted(maps.Keys(en)); !slices.Equal(got, want) {
+		t.Fatalf("Labels(it) keys = %v; want the same as Labels(en) %v", got, want)
+	}
+	for _, lang := range []string{"it", "en"} {
+		for k, v := range Labels(lang) {
+			if strings.TrimSpace(v) == "" {
+				t.Errorf("Labels(%q)[%q] is empty", lang, k)
+			}
+		}
+	}
+	if got, want := it["posts_heading"], "I post della settimana"; got != want {
+		t.Errorf("Labels(it)[posts_heading] = %q; want %q", got, want)
+	}
+	if got, want := Labels("it-IT")["read_more"], "Leggi tutto"; got != want {
+		t.Errorf("Labels(it-IT)[read_more] = %q; want %q", got, want)
+	}
+	if got, want := Labels("fr")["read_more"], "Read more"; got != want {
+		t.Errorf("Labels(fr)[read_more] = %q; want %q (English fallback)", got, want)
+	}
+
+	// A caller changing its copy must not change the next caller's.
+	it["posts_heading"] = "changed"
+	if got := Labels("it")["posts_heading"]; got == "changed" {
+		t.Errorf("Labels(it) returned a shared map")
+	}
+}
+
+func TestFormatDate(t *testing.T) {
+	loc := rome(t)
+	tests := []struct {
+		t    time.Time
+		lang string
+		want string
+	}{
+		{time.Date(2026, 12, 4, 9, 0, 0, 0, loc), "it", "4 dicembre 2026"},
+		{time.Date(2026, 12, 4, 9, 0, 0, 0, loc), "en", "4 December 2026"},
+		{time.Date(2027, 1, 1, 0, 0, 0, 0, loc), "it", "1º gennaio 2027"},
+		{time.Date(2027, 1, 1, 0, 0, 0, 0, loc), "en", "1 January 2027"},
+		{time.Date(2026, 8, 15, 12, 0, 0, 0, loc), "it-IT", "15 agosto 2026"},
+		{time.Date(2026, 3, 31, 12, 0, 0, 0, loc), "it", "31 marzo 2026"},
+		// The date is the one in t's location, not UTC's.
+		{time.Date(2026, 12, 3, 23, 30, 0, 0, time.UTC).In(loc), "it", "4 dicembre 2026"},
+		{time.Date(2026, 12, 3, 23, 30, 0, 0, time.UTC), "it", "3 dicembre 2026"},
+	}
+	for _, tt := range tests {
+		if got := FormatDate(tt.t, tt.lang); got != tt.want {
+			t.Errorf("FormatDate(%v, %q) = %q; want %q", tt.t, tt.lang, got, tt.want)
+		}
+	}
+}
+
+func TestFormatWhen(t *testing.T) {
+	loc := rome(t)
+	h := time.Hour
+	tests := []struct {
+		name   string
+		start  time.Time
+		d      time.Duration
+		allDay bool
+		lang   string
+		want   string
+	}{
+		{"it", time.Date(2026, 12, 10, 18, 0, 0, 0, loc), h, false, "it", "giovedì 10 dicembre 2026, 18:00–19:00"},
+		{"en", time.Date(2026, 12, 10, 18, 0, 0, 0, loc), h, false, "en", "Thursday 10 December 2026, 18:00–19:00"},
+		{"lunch", time.Date(2026, 12, 15, 13, 0, 0, 0, loc), 90 * time.Minute, false, "it", "martedì 15 dicembre 2026, 13:00–14:30"},
+		{"first of month", time.Date(2027, 1, 1, 9, 5, 0, 0, loc), h, false, "it", "venerdì 1º gennaio 2027, 09:05–10:05"},
+		{"past midnight", time.Date(2026, 12, 31, 23, 30, 0, 0, loc), h, false, "en", "Thursday 31 December 2026, 23:30–00:30"},
+		{"no duration", time.Date(2026, 12, 10, 18, 0, 0, 0, loc), 0, false, "it", "giovedì 10 dicembre 2026, 18:00"},
+		{"two days", time.Date(2026, 12, 10, 9, 0, 0, 0, loc), 32 * h, false, "it", "giovedì 10 dicembre 2026, 09:00 – venerdì 11 dicembre 2026, 17:00"},
+		{"all day it", time.Date(2026, 12, 8, 0, 0, 0, 0, loc), 24 * h, true, "it", "martedì 8 dicembre 2026"},
+		{"all day en", time.Date(2026, 12, 8, 0, 0, 0, 0, loc), 24 * h, true, "en", "Tuesday 8 December 2026"},
+		{"all day no duration", time.Date(2026, 12, 8, 0, 0, 0, 0, loc), 0, true, "it", "martedì 8 dicembre 2026"},
+		{"all day span", time.Date(2026, 12, 8, 0, 0, 0, 0, loc), 72 * h, true, "it", "martedì 8 dicembre 2026 – giovedì 10 dicembre 2026"},
+		// Times are read in start's own location: the caller converts.
+		{"utc", time.Date(2026, 12, 10, 17, 0, 0, 0, time.UTC), h, false, "it", "giovedì 10 dicembre 2026, 17:00–18:00"},
+		{"utc to rome", time.Date(2026, 12, 10, 17, 0, 0, 0, time.UTC).In(loc), h, false, "it", "giovedì 10 dicembre 2026, 18:00–19:00"},
+		// Summer time: 16:00 UTC is 18:00 in Rome in October.
+		{"cest", time.Date(2026, 10, 8, 16, 0, 0, 0, time.UTC).In(loc), h, false, "it", "giovedì 8 ottobre 2026, 18:00–19:00"},
+		// The night the clocks go back lasts an hour longer.
+		{"dst end", time.Date(2026, 10, 25, 1, 30, 0, 0, loc), 2 * h, false, "en", "Sunday 25 October 2026, 01:30–02:30"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := FormatWhen(tt.start, tt.d, tt.allDay, tt.lang); got != tt.want {
+				t.Errorf("FormatWhen(%v, %v, %v, %q) = %q; want %q", tt.start, tt.d, tt.allDay, tt.lang, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWrap(t *testing.T) {
+	tests := []struct {
+		name   string
+		width  int
+		indent string
+		text   string
+		want   string
+	}{
+		{"empty", 72, "  ", "", ""},
+		{"blank", 72, "  ", " \n\t ", ""},
+		{"short", 72, "  ", "Ciao a tutti.", "  Ciao a tutti."},
+		{"exact fit", 12, "", "aaaaa bbbbbb", "aaaaa bbbbbb"},
+		{"one over", 11, "", "aaaaa bbbbbb", "aaaaa\nbbbbbb"},
+		{"indent counts", 14, "  ", "aaaaa bbbbbb", "  aaaaa bbbbbb"},
+		{"indent counts over", 13, "  ", "aaaaa bbbbbb", "  aaaaa\n  bbbbbb"},
+		{"runes not bytes", 12, "", "così perché", "così perché"},
+		{"collapse", 72, "", "uno   due\ntre\r\nquattro", "uno due tre quattro"},
+		{"paragraphs", 72, "> ", "uno\n\n\ndue", "> uno\n\n> due"},
+		{"long word", 10, "  ", "vai su https://bottega.example.it/seo-locale ora", "  vai su\n  https://bottega.example.it/seo-locale\n  ora"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Wrap(tt.width, tt.indent, tt.text); got != tt.want {
+				t.Errorf("Wrap(%d, %q, %q) = %q; want %q", tt.width, tt.indent, tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWrapWidth(t *testing.T) {
+	text := strings.Repeat("Il profilo dell'attività è la prima cosa che vede chi ti cerca su Google Maps. ", 20)
+	got := Wrap(72, "   ", text)
+	for i, line := range strings.Split(got, "\n") {
+		if n := utf8.RuneCountInString(line); n > 72 {
+			t.Errorf("line %d has %d runes; want at most 72: %q", i, n, line)
+		}
+		if !strings.HasPrefix(line, "   ") || strings.HasPrefix(line, "    ") {
+			t.Errorf("line %d = %q; want exactly a three-space indent", i, line)
+		}
+	}
+	if strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(text), " ") {
+		t.Errorf("Wrap changed the words")
+	}
+}
+
+func TestTextFuncs(t *testing.T) {
+	f, ok := TextFuncs()["wrap"].(func(int, string, string) string)
+	if !ok {
+		t.Fatalf("TextFuncs()[wrap] = %T; want func(int, string, string) string", TextFuncs()["wrap"])
+	}
+	if got, want := f(5, "", "ab cd ef"), "ab cd\nef"; got != want {
+		t.Errorf("wrap(5, \"\", \"ab cd ef\") = %q; want %q", got, want)
+	}
+}
+
+// TestLabelsCoverTemplates checks that every label the default templates
+// read (.T.key) exists, so a typo fails here rather than at send time.
+func TestLabelsCoverTemplates(t *testing.T) {
+	ref := regexp.MustCompile(`\.T\.([A-Za-z0-9_]+)`)
+	used := 0
+	err := fs.WalkDir(templates.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		src, err := fs.ReadFile(templates.FS, path)
+		if err != nil {
+			return err
+		}
+		labels := Labels(strings.Split(path, "/")[0])
+		for _, m := range ref.FindAllStringSubmatch(string(src), -1) {
+			used++
+			if _, ok := labels[m[1]]; !ok {
+				t.Errorf("%s uses .T.%s; Labels has no such key", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used == 0 {
+		t.Fatal("found no .T.key references in the default templates")
+	}
+}

@@ -1,0 +1,57 @@
+package digest
+
+import "html/template"
+
+// Data is what every template (subject, HTML, text) receives. Field names are
+// part of the template contract: authors' overrides rely on them, so add
+// fields, never rename them.
+type Data struct {
+	Site     Site
+	Lang     string // "it" or "en"
+	Week     string // ISO week key, e.g. "2026-W49"
+	Date     string // the issue date, long form in Lang, e.g. "4 dicembre 2026"
+	Series   string // the webinar series name from the catalog
+	Posts    []Post
+	Upcoming []Webinar // live webinars, soonest first
+	OnDemand []Webinar // recordings new since the previous issue
+	Changes  []Webinar // announced webinars that moved or were cancelled
+	// UnsubscribeURL is personal: in a frozen issue it holds a placeholder
+	// that the sender replaces for each recipient.
+	UnsubscribeURL string
+	T              map[string]string // translated labels for Lang (see i18n.go)
+}
+
+// Site describes the blog.
+type Site struct {
+	Title string
+	URL   string
+}
+
+// Post is a post as the templates see it.
+type Post struct {
+	Title      string
+	URL        string
+	Author     string
+	Date       string        // long form in Lang, e.g. "27 novembre 2026"
+	Excerpt    string        // plain text
+	Content    template.HTML // sanitised HTML, safe to embed
+	ImageURL   string
+	ImageAlt   string
+	FeedTitle  string
+	Categories []string
+}
+
+// Webinar is a webinar as the templates see it.
+type Webinar struct {
+	Title        string
+	Speaker      string
+	Description  string
+	URL          string
+	RecordingURL string
+	When         string // e.g. "giovedì 10 dicembre 2026, 18:00–19:00"
+	Duration     int    // minutes
+	AllDay       bool
+	Cancelled    bool
+	Moved        bool   // start time changed since it was announced
+	OldWhen      string // the announced time, when Moved
+}

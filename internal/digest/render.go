@@ -1,0 +1,150 @@
+// Package digest decides how an issue reads: it turns the posts and webinars
+// chosen for a week into the template data model and renders the subject,
+// the HTML part and the text part from the default templates or the
+// author's overrides.
+package digest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	texttemplate "text/template"
+	"unicode"
+
+	"github.com/venerdi/venerdi/templates"
+)
+
+// Template file names, the same in the embedded defaults and in an override
+// directory.
+const (
+	SubjectFile = "subject.txt"
+	TextFile    = "digest.txt"
+	HTMLFile    = "digest.html"
+)
+
+// UnsubscribePlaceholder stands in for the personal unsubscribe URL in a
+// frozen issue; the sender replaces it for each recipient. It is a plain URL
+// so that html/template leaves it as it is in an href.
+const UnsubscribePlaceholder = "https://unsubscribe.venerdi.invalid/TOKEN"
+
+// Rendered is an issue ready to freeze.
+type Rendered struct {
+	Subject string
+	HTML    string
+	Text    string
+}
+
+// Renderer renders issues in one language.
+type Renderer struct {
+	subject *texttemplate.Template
+	text    *texttemplate.Template
+	html    *htmltemplate.Template
+}
+
+// NewRenderer loads the templates for lang, each file taken from
+// overrideDir when it is there and from the embedded defaults otherwise, so
+// an author can override just the HTML and keep the rest.
+func NewRenderer(lang, overrideDir string) (*Renderer, error) {
+	lang = Lang(lang)
+	read := func(name string) (string, string, error) {
+		if overrideDir != "" {
+			p := filepath.Join(overrideDir, name)
+			b, err := os.ReadFile(p)
+			if err == nil {
+				return string(b), p, nil
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				return "", p, err
+			}
+		}
+		p := path.Join(lang, name)
+		b, err := fs.ReadFile(templates.FS, p)
+		return string(b), "templates/" + p, err
+	}
+	var r Renderer
+	src, name, err := read(SubjectFile)
+	if err == nil {
+		r.subject, err = texttemplate.New(name).Funcs(TextFuncs()).Option("missingkey=error").Parse(src)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	src, name, err = read(TextFile)
+	if err == nil {
+		r.text, err = texttemplate.New(name).Funcs(TextFuncs()).Option("missingkey=error").Parse(src)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	src, name, err = read(HTMLFile)
+	if err == nil {
+		r.html, err = htmltemplate.New(name).Funcs(TextFuncs()).Option("missingkey=error").Parse(src)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return &r, nil
+}
+
+// Render executes the three templates with d.
+func (r *Renderer) Render(d *Data) (*Rendered, error) {
+	var subj, text, html bytes.Buffer
+	if err := r.subject.Execute(&subj, d); err != nil {
+		return nil, fmt.Errorf("render subject: %w", err)
+	}
+	if err := r.text.Execute(&text, d); err != nil {
+		return nil, fmt.Errorf("render text: %w", err)
+	}
+	if err := r.html.Execute(&html, d); err != nil {
+		return nil, fmt.Errorf("render html: %w", err)
+	}
+	return &Rendered{Subject: oneLine(subj.String()), HTML: html.String(), Text: text.String()}, nil
+}
+
+// oneLine makes a subject safe for a header: one line, no control
+// characters, single spaces.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// Export writes the default templates for lang into dir for editing; it
+// refuses to overwrite files already there.
+func Export(lang, dir string) ([]string, error) {
+	lang = Lang(lang)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, name := range []string{SubjectFile, TextFile, HTMLFile} {
+		b, err := fs.ReadFile(templates.FS, path.Join(lang, name))
+		if err != nil {
+			return written, err
+		}
+		p := filepath.Join(dir, name)
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return written, fmt.Errorf("export: %w", err)
+		}
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return written, err
+		}
+		written = append(written, p)
+	}
+	return written, nil
+}
