@@ -95,6 +95,7 @@ type SMTP struct {
 	Rate         float64  `toml:"rate"`         // messages per second, all workers; 0: unlimited
 	MaxPerHour   int      `toml:"max_per_hour"` // 0: unlimited
 	MaxAttempts  int      `toml:"max_attempts"`
+	Backoff      Duration `toml:"backoff"` // first retry delay, doubled each time
 	Timeout      Duration `toml:"timeout"`
 }
 
@@ -133,7 +134,7 @@ func Default() Config {
 		Digest: Digest{Weekday: "friday", Time: "09:00", FirstIssueDays: 7, UpcomingDays: 14,
 			SkipEmpty: true, MaxDelay: Duration{24 * time.Hour}},
 		Store:  Store{Path: "venerdi.db"},
-		SMTP:   SMTP{Port: 587, TLS: "starttls", Connections: 4, MaxAttempts: 5, Timeout: Duration{30 * time.Second}},
+		SMTP:   SMTP{Port: 587, TLS: "starttls", Connections: 4, MaxAttempts: 5, Backoff: Duration{2 * time.Second}, Timeout: Duration{30 * time.Second}},
 		Outbox: Outbox{Dir: "outbox"},
 	}
 }

@@ -89,6 +89,15 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 		err = s.tx(ctx, func(tx *sql.Tx) error {
+			// Another process may have migrated while we waited for the
+			// write lock: check again inside the transaction.
+			var v int
+			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+				return err
+			}
+			if v > i {
+				return nil
+			}
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
@@ -136,6 +145,23 @@ func (s *Store) Secret(ctx context.Context) (string, error) {
 	}
 	err = s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'secret'").Scan(&v)
 	return v, err
+}
+
+// Meta returns a value kept in the meta table ("" when unset).
+func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetMeta stores a value in the meta table.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
 }
 
 func unix(t time.Time) int64 { return t.UTC().Unix() }

@@ -17,6 +17,8 @@ type StoredWebinar struct {
 	// WebinarChanges; zero when never announced.
 	AnnouncedStart     time.Time
 	AnnouncedCancelled bool
+	// Announced is true when some issue already listed it.
+	Announced bool
 }
 
 // UpsertWebinars stores a catalog in one transaction. The moment a recording
@@ -63,7 +65,8 @@ func (s *Store) UpsertWebinars(ctx context.Context, ws []catalog.Webinar, now ti
 }
 
 const webinarCols = `w.id, w.title, w.speaker, w.description, w.url, w.recording_url, w.starts_at,
-	w.duration_min, w.all_day, w.cancelled, w.recording_seen_at`
+	w.duration_min, w.all_day, w.cancelled, w.recording_seen_at,
+	EXISTS (SELECT 1 FROM issue_items i WHERE i.ref = w.id AND i.kind IN ('webinar', 'change'))`
 
 func scanWebinars(rows *sql.Rows, extra ...any) ([]StoredWebinar, error) {
 	defer rows.Close()
@@ -76,7 +79,7 @@ func scanWebinars(rows *sql.Rows, extra ...any) ([]StoredWebinar, error) {
 		var annStart sql.NullInt64
 		var annCancelled sql.NullBool
 		dest := []any{&w.ID, &w.Title, &w.Speaker, &w.Description, &w.URL, &w.RecordingURL, &start,
-			&mins, &w.AllDay, &w.Cancelled, &seen}
+			&mins, &w.AllDay, &w.Cancelled, &seen, &w.Announced}
 		if len(extra) > 0 {
 			dest = append(dest, &annStart, &annCancelled)
 		}

@@ -1,0 +1,60 @@
+# venerdi: `make demo` runs this week's digest on the sample data; `make test`
+# runs every test. Both work on a fresh machine with Go and a C compiler.
+
+GO       ?= go
+BIN      := bin/venerdi
+DEMO_DIR := demo
+DEMO_NOW := 2026-12-04T09:00:00+01:00
+FUZZTIME ?= 60s
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X github.com/venerdi/venerdi/internal/cli.Version=$(VERSION)
+
+.PHONY: build demo test race fuzz bench vet fmt clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/venerdi
+
+# A fresh demo folder each time: the sample config, feed and catalog, the
+# sample subscribers, and a send at --now so there is always something new.
+demo: build
+	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	@cp -r testdata/venerdi.toml testdata/blog testdata/webinars.json testdata/subscribers.csv $(DEMO_DIR)/
+	@$(BIN) --config $(DEMO_DIR)/venerdi.toml subscribers import $(DEMO_DIR)/subscribers.csv
+	@$(BIN) --config $(DEMO_DIR)/venerdi.toml --now $(DEMO_NOW) -v send
+	@$(BIN) --config $(DEMO_DIR)/venerdi.toml --now $(DEMO_NOW) preview --format html --out $(DEMO_DIR)/preview.html
+	@$(BIN) --config $(DEMO_DIR)/venerdi.toml --now $(DEMO_NOW) preview --format text --out $(DEMO_DIR)/preview.txt
+	@echo
+	@echo "Sent $$(ls $(DEMO_DIR)/outbox | wc -l) messages to $(DEMO_DIR)/outbox/ (one .eml per subscriber)."
+	@echo "HTML preview: $(DEMO_DIR)/preview.html   text: $(DEMO_DIR)/preview.txt"
+	@echo "Run it again: 'make demo' starts from scratch; '$(BIN) --config $(DEMO_DIR)/venerdi.toml --now $(DEMO_NOW) send' shows the second-send guard."
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+race:
+	$(GO) test -race -count=1 ./...
+
+# Each fuzz target for $(FUZZTIME); crashers land in testdata/fuzz and stay
+# there as regression cases.
+fuzz:
+	@for pkg in ./internal/feed ./internal/catalog; do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$t"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/feed ./internal/mailer
+	./scripts/bench-send.sh
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l cmd internal templates)" || (gofmt -l cmd internal templates; exit 1)
+
+fmt:
+	gofmt -w cmd internal templates
+
+clean:
+	rm -rf bin $(DEMO_DIR)
