@@ -27,7 +27,9 @@ type fixture struct {
 	n     int
 }
 
-func newFixture(t *testing.T, n int) *fixture {
+func newFixture(t *testing.T, n int) *fixture { return newFixtureTB(t, n) }
+
+func newFixtureTB(t testing.TB, n int) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
