@@ -1,0 +1,546 @@
+package mailer
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+)
+
+// TLS modes for SMTPConfig.TLS.
+const (
+	TLSStartTLS = "starttls" // plain connect, then STARTTLS; fail when not offered
+	TLSImplicit = "tls"      // TLS from the first byte ("SMTPS", port 465)
+	TLSNone     = "none"     // no encryption; for local relays and tests
+)
+
+// DefaultTimeout bounds each SMTP command and the dial when
+// SMTPConfig.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
+
+// SMTPConfig describes one SMTP relay.
+type SMTPConfig struct {
+	Host string
+	// Port defaults to 587 for "starttls", 465 for "tls" and 25 for "none".
+	Port     int
+	Username string // AUTH is used when set (PLAIN, else LOGIN, else what the server offers)
+	Password string
+	// TLS is "starttls" (the default), "tls" or "none".
+	TLS string
+	// Timeout bounds the dial plus handshake, and each command of a send;
+	// default DefaultTimeout.
+	Timeout time.Duration
+	// HELO is the name announced in EHLO; default the local host name.
+	HELO string
+	// InsecureSkipVerify disables certificate verification. Tests only.
+	InsecureSkipVerify bool
+}
+
+func (cfg SMTPConfig) withDefaults() (SMTPConfig, error) {
+	cfg.Host = strings.TrimSpace(cfg.Host)
+	if cfg.Host == "" || strings.ContainsAny(cfg.Host, " \t\r\n/") {
+		return cfg, fmt.Errorf("smtp host %q: invalid", cfg.Host)
+	}
+	switch cfg.TLS = strings.ToLower(strings.TrimSpace(cfg.TLS)); cfg.TLS {
+	case "":
+		cfg.TLS = TLSStartTLS
+	case TLSStartTLS, TLSImplicit, TLSNone:
+	default:
+		return cfg, fmt.Errorf("smtp tls %q: must be starttls, tls or none", cfg.TLS)
+	}
+	if cfg.Port == 0 {
+		cfg.Port = map[string]int{TLSStartTLS: 587, TLSImplicit: 465, TLSNone: 25}[cfg.TLS]
+	}
+	if cfg.Port < 1 || cfg.Port > 65535 {
+		return cfg, fmt.Errorf("smtp port %d: out of range", cfg.Port)
+	}
+	if cfg.Timeout < 0 {
+		return cfg, fmt.Errorf("smtp timeout %v: negative", cfg.Timeout)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if strings.ContainsAny(cfg.HELO, " \t\r\n") {
+		return cfg, fmt.Errorf("smtp helo %q: invalid", cfg.HELO)
+	}
+	return cfg, nil
+}
+
+// Conn is one authenticated SMTP connection that sends message after
+// message. Its methods may be called from several goroutines but run one at
+// a time; use several Conns for parallel sending.
+type Conn struct {
+	mu      sync.Mutex
+	client  *smtp.Client
+	nc      *interruptibleConn // the TCP connection under any TLS
+	timeout time.Duration
+	broken  bool // the session state is unknown; only Close is useful
+}
+
+// Dial connects to the relay, says EHLO, upgrades to TLS as configured and
+// authenticates when a Username is set. It is built on go-mail's client
+// (DialToSMTPClientWithContext), keeping its *smtp.Client for sending.
+//
+// A 5xx reply during the handshake (such as 535 for bad credentials) makes
+// IsPermanent report true for the returned error. Error messages never
+// contain the password.
+func Dial(ctx context.Context, cfg SMTPConfig) (*Conn, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	tlsConf := &tls.Config{
+		ServerName:         cfg.Host,
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: cfg.InsecureSkipVerify,
+	}
+
+	// go-mail's default dialer cannot tell us the connection when the
+	// handshake fails after connecting (it returns only the error and leaks
+	// the socket), nor let a cancelled ctx interrupt the handshake. Dialing
+	// ourselves gives us the socket to close and to interrupt.
+	var nc *interruptibleConn
+	var stopWatch func() bool
+	dial := func(dctx context.Context, network, address string) (net.Conn, error) {
+		var d net.Dialer
+		c, err := d.DialContext(dctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		nc = &interruptibleConn{Conn: c}
+		stopWatch = nc.watch(ctx)
+		if cfg.TLS != TLSImplicit {
+			return nc, nil
+		}
+		tc := tls.Client(nc, tlsConf)
+		if err := tc.HandshakeContext(dctx); err != nil {
+			return nil, fmt.Errorf("tls handshake: %w", err)
+		}
+		// smtp.NewClient recognises *tls.Conn and treats the session as
+		// encrypted, which PLAIN and LOGIN auth require.
+		return tc, nil
+	}
+
+	opts := []gomail.Option{
+		gomail.WithPort(cfg.Port),
+		gomail.WithTimeout(cfg.Timeout),
+		gomail.WithDialContextFunc(dial),
+		gomail.WithTLSConfig(tlsConf),
+		// Addresses are validated as ASCII, so SMTPUTF8 is never needed.
+		gomail.WithoutSMTPUTF8(),
+	}
+	if cfg.HELO != "" {
+		opts = append(opts, gomail.WithHELO(cfg.HELO))
+	}
+	switch cfg.TLS {
+	case TLSStartTLS:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	case TLSImplicit:
+		// With a custom dialer go-mail does no TLS itself; WithSSL only
+		// stops it from attempting STARTTLS inside the TLS session.
+		opts = append(opts, gomail.WithSSL(), gomail.WithTLSPolicy(gomail.NoTLS))
+	case TLSNone:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	}
+	if cfg.Username != "" {
+		// Prefer PLAIN, then LOGIN: what relays reliably support. If the
+		// server offers neither, go-mail falls back to auto-discovery
+		// (SCRAM, CRAM-MD5…). The -NOENC variants are the only way go-mail
+		// sends credentials without TLS, which "none" explicitly asks for.
+		mechs := []gomail.SMTPAuthType{gomail.SMTPAuthPlain, gomail.SMTPAuthLogin}
+		if cfg.TLS == TLSNone {
+			mechs = []gomail.SMTPAuthType{gomail.SMTPAuthPlainNoEnc, gomail.SMTPAuthLoginNoEnc}
+		}
+		opts = append(opts,
+			gomail.WithUsername(cfg.Username),
+			gomail.WithPassword(cfg.Password),
+			gomail.WithOpportunisticSMTPAuth(mechs...))
+	}
+	gc, err := gomail.NewClient(cfg.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("smtp %s: %w", addr, err)
+	}
+	client, err := gc.DialToSMTPClientWithContext(ctx)
+	if stopWatch != nil {
+		stopWatch()
+	}
+	if err == nil && ctx.Err() != nil {
+		err = context.Cause(ctx)
+	}
+	if err != nil {
+		if nc != nil {
+			nc.Close()
+		}
+		// Whether the cancellation surfaced as an i/o timeout (our
+		// interruption) or as net's own "operation was canceled", callers
+		// should be able to test for the context error.
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
+			err = fmt.Errorf("%w (%v)", cause, err)
+		}
+		return nil, redact(fmt.Errorf("smtp dial %s: %w", addr, err), cfg.Username, cfg.Password)
+	}
+	return &Conn{client: client, nc: nc, timeout: cfg.Timeout}, nil
+}
+
+// Send delivers raw to env.To in one transaction: MAIL FROM, RCPT TO, DATA.
+// raw must have CRLF line endings (Message.Bytes does); dot-stuffing is done
+// here.
+//
+// Failures are *SendError. A rejected message leaves the connection usable:
+// Send issues RSET after any failed reply so the next message starts clean.
+// When the connection is lost, times out, or ctx ends mid-transaction, the
+// error reports ConnBroken and every later Send fails at once: the caller
+// must Close and Dial again.
+func (c *Conn) Send(ctx context.Context, env Envelope, raw []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.client == nil {
+		return &SendError{ConnBroken: true, Msg: "connection closed", err: net.ErrClosed}
+	}
+	if c.broken {
+		return &SendError{ConnBroken: true, Msg: "connection broken by an earlier failure, redial"}
+	}
+	if env.From != "" && !validAddrSpec(env.From) {
+		return &SendError{Permanent: true, stage: "mail from", Msg: fmt.Sprintf("%q: %v", env.From, ErrInvalidAddress), err: ErrInvalidAddress}
+	}
+	if !validAddrSpec(env.To) {
+		return &SendError{Permanent: true, stage: "rcpt to", Msg: fmt.Sprintf("%q: %v", env.To, ErrInvalidAddress), err: ErrInvalidAddress}
+	}
+	if err := ctx.Err(); err != nil {
+		return err // nothing was sent; the connection is still fine
+	}
+	c.nc.resume()
+	stop := c.nc.watch(ctx)
+	defer stop()
+
+	// The deadline is renewed before each step, so Timeout bounds every
+	// command rather than the whole message. No NOOP probe first: a dead
+	// connection shows up as ConnBroken on MAIL FROM just the same.
+	c.extend()
+	if err := c.client.Mail("<" + env.From + ">"); err != nil {
+		return c.fail(ctx, "mail from", err)
+	}
+	c.extend()
+	if err := c.client.Rcpt("<" + env.To + ">"); err != nil {
+		return c.fail(ctx, "rcpt to", err)
+	}
+	c.extend()
+	w, err := c.client.Data()
+	if err != nil {
+		return c.fail(ctx, "data", err)
+	}
+	c.extend()
+	if _, err := w.Write(raw); err != nil {
+		return c.fail(ctx, "data", err)
+	}
+	c.extend()
+	if err := w.Close(); err != nil {
+		return c.fail(ctx, "end of data", err)
+	}
+	return nil
+}
+
+func (c *Conn) extend() {
+	_ = c.nc.SetDeadline(time.Now().Add(c.timeout))
+}
+
+// fail classifies err and, when the server merely refused, resets the
+// transaction so the connection can carry the next message.
+func (c *Conn) fail(ctx context.Context, stage string, err error) error {
+	se := classify(err)
+	se.stage = stage
+	if se.ConnBroken && c.nc.wasInterrupted() && ctx.Err() != nil {
+		se.Msg = "interrupted: " + context.Cause(ctx).Error()
+		se.err = context.Cause(ctx)
+	}
+	if !se.ConnBroken {
+		c.extend()
+		if rerr := c.client.Reset(); rerr != nil {
+			se.ConnBroken = true
+			se.Msg += fmt.Sprintf(" (rset failed: %v)", rerr)
+		}
+	}
+	if se.ConnBroken {
+		c.broken = true
+	}
+	return se
+}
+
+// Close says QUIT (unless the connection is already broken) and closes the
+// connection. It is safe to call more than once.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.client == nil {
+		return nil
+	}
+	client := c.client
+	c.client = nil
+	var err error
+	if !c.broken {
+		c.nc.resume()
+		c.extend()
+		if qerr := client.Quit(); qerr != nil {
+			err = fmt.Errorf("smtp quit: %w", qerr)
+		}
+	}
+	if cerr := c.nc.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) && err == nil {
+		err = fmt.Errorf("smtp close: %w", cerr)
+	}
+	return err
+}
+
+// SendError reports a failed delivery attempt.
+type SendError struct {
+	Code     int    // SMTP reply code; 0 when the server did not reply
+	Enhanced string // enhanced status code (RFC 3463) such as "5.1.1", if given
+	Msg      string // the server's text, or what went wrong locally
+	// Permanent is set for 5xx replies and invalid addresses: retrying the
+	// same message will fail again.
+	Permanent bool
+	// ConnBroken is set when the connection is unusable (network error,
+	// timeout, 421, interrupted transaction): Close and redial before the
+	// next message. It may accompany Permanent when a 5xx was followed by a
+	// failed RSET.
+	ConnBroken bool
+
+	stage string // SMTP step that failed: "mail from", "rcpt to", …
+	err   error  // the underlying error, for errors.Is/As
+}
+
+func (e *SendError) Error() string {
+	var b strings.Builder
+	b.WriteString("smtp ")
+	if e.stage != "" {
+		b.WriteString(e.stage)
+		b.WriteString(": ")
+	}
+	if e.Code != 0 {
+		b.WriteString(strconv.Itoa(e.Code))
+		b.WriteByte(' ')
+	}
+	if e.Enhanced != "" {
+		b.WriteString(e.Enhanced)
+		b.WriteByte(' ')
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns the underlying error (a *textproto.Error, a network error,
+// a context error or ErrInvalidAddress).
+func (e *SendError) Unwrap() error { return e.err }
+
+// IsPermanent reports whether err is a permanent failure: a *SendError with
+// Permanent set, or a 5xx SMTP reply (for example 535 from Dial).
+func IsPermanent(err error) bool {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se.Permanent
+	}
+	var tp *textproto.Error
+	return errors.As(err, &tp) && tp.Code >= 500 && tp.Code < 600
+}
+
+// IsConnBroken reports whether err says the connection must be redialled.
+func IsConnBroken(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.ConnBroken
+}
+
+// classify turns an error from go-mail's smtp client into a SendError.
+// Server replies arrive as *textproto.Error (net/textproto's ReadResponse,
+// also used by the client's own AUTH code); anything else is the transport
+// failing under us.
+func classify(err error) *SendError {
+	var tp *textproto.Error
+	if !errors.As(err, &tp) {
+		return &SendError{Msg: err.Error(), ConnBroken: true, err: err}
+	}
+	enhanced, msg := splitReply(tp.Msg)
+	se := &SendError{Code: tp.Code, Enhanced: enhanced, Msg: msg, err: err}
+	switch {
+	case tp.Code == 421:
+		// "Service not available, closing transmission channel".
+		se.ConnBroken = true
+	case tp.Code >= 500 && tp.Code < 600:
+		se.Permanent = true
+	case tp.Code >= 400 && tp.Code < 500:
+	default:
+		// A 2xx/3xx where another reply was due: client and server are
+		// out of step and nothing sent on this connection can be trusted.
+		se.ConnBroken = true
+	}
+	return se
+}
+
+// splitReply takes the text of a (possibly multi-line) reply and returns the
+// enhanced status code of its first line and the text without the codes.
+func splitReply(text string) (enhanced, msg string) {
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		code, rest := cutEnhanced(strings.TrimSpace(line))
+		if i == 0 {
+			enhanced = code
+		}
+		lines[i] = rest
+	}
+	return enhanced, strings.Join(lines, " ")
+}
+
+// cutEnhanced splits "5.1.1 No such user" into "5.1.1" and "No such user".
+func cutEnhanced(line string) (code, rest string) {
+	field, after, _ := strings.Cut(line, " ")
+	parts := strings.Split(field, ".")
+	if len(parts) != 3 || len(parts[0]) != 1 || !strings.Contains("245", parts[0]) {
+		return "", line
+	}
+	for _, p := range parts[1:] {
+		if len(p) == 0 || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
+			return "", line
+		}
+	}
+	return field, after
+}
+
+// minRedactLen is the shortest secret redact looks for: a shorter one
+// matches ordinary text by chance (redacting "p" would mangle every message)
+// and reveals next to nothing when it does leak.
+const minRedactLen = 4
+
+// redact removes the password, and the base64 forms AUTH PLAIN and LOGIN
+// send it in, from err's message, in case a server or library echoes them.
+func redact(err error, username, password string) error {
+	if len(password) < minRedactLen {
+		return err
+	}
+	msg := err.Error()
+	secrets := []string{
+		password,
+		base64.StdEncoding.EncodeToString([]byte(password)),
+		base64.StdEncoding.EncodeToString([]byte("\x00" + username + "\x00" + password)),
+	}
+	leaked := false
+	for _, s := range secrets {
+		if strings.Contains(msg, s) {
+			msg = strings.ReplaceAll(msg, s, "[redacted]")
+			leaked = true
+		}
+	}
+	if !leaked {
+		return err
+	}
+	// The wrapped chain still holds the secret, so it is dropped; only the
+	// reply code survives, for IsPermanent.
+	re := &redactedError{msg: msg}
+	var tp *textproto.Error
+	if errors.As(err, &tp) {
+		re.reply = &textproto.Error{Code: tp.Code, Msg: "[redacted]"}
+	}
+	return re
+}
+
+// redactedError is an error whose text had a secret removed.
+type redactedError struct {
+	msg   string
+	reply *textproto.Error // the server reply's code, without its text
+}
+
+func (e *redactedError) Error() string { return e.msg }
+
+func (e *redactedError) Unwrap() error {
+	if e.reply == nil {
+		return nil
+	}
+	return e.reply
+}
+
+// interruptibleConn is the TCP connection under the SMTP session (and under
+// TLS, whose deadlines are forwarded here). Once interrupted, every deadline
+// set is replaced by one in the past, so a cancelled context stops a blocked
+// read or write even if go-mail renews the deadline afterwards.
+type interruptibleConn struct {
+	net.Conn
+	mu          sync.Mutex
+	interrupted bool
+}
+
+// longAgo is a deadline that has always passed.
+var longAgo = time.Unix(1, 0)
+
+func (c *interruptibleConn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.interrupted {
+		t = longAgo
+	}
+	return c.Conn.SetDeadline(t)
+}
+
+func (c *interruptibleConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.interrupted {
+		t = longAgo
+	}
+	return c.Conn.SetReadDeadline(t)
+}
+
+func (c *interruptibleConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.interrupted {
+		t = longAgo
+	}
+	return c.Conn.SetWriteDeadline(t)
+}
+
+func (c *interruptibleConn) interrupt() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.interrupted = true
+	_ = c.Conn.SetDeadline(longAgo)
+}
+
+// resume clears an interruption from an earlier context, before a new
+// operation under a new one.
+func (c *interruptibleConn) resume() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.interrupted = false
+}
+
+func (c *interruptibleConn) wasInterrupted() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.interrupted
+}
+
+// watch interrupts the connection when ctx ends, until the returned stop is
+// called. stop waits for a running interruption to finish, so no deadline
+// change from this watch can land after it returns.
+func (c *interruptibleConn) watch(ctx context.Context) (stop func() bool) {
+	done := make(chan struct{})
+	stopAfter := context.AfterFunc(ctx, func() {
+		defer close(done)
+		c.interrupt()
+	})
+	return func() bool {
+		if stopAfter() {
+			return false
+		}
+		<-done
+		return true
+	}
+}
