@@ -89,7 +89,11 @@ func (a *App) runPreview(ctx context.Context, o previewOptions) error {
 			return err
 		}
 		to := delivery.AddressOf(opts.From)
-		if body, err = delivery.Personalise(opts, to, "", "<preview@"+delivery.DomainOf(opts.From)+">"); err != nil {
+		c, err := delivery.NewComposer(opts)
+		if err != nil {
+			return err
+		}
+		if body, err = c.Message(0, to, "", "<preview@"+delivery.DomainOf(opts.From)+">"); err != nil {
 			return err
 		}
 	}

@@ -194,7 +194,11 @@ func (a *App) sendTest(ctx context.Context, to string) error {
 		return err
 	}
 	msgID := "<test." + strings.ReplaceAll(is.Week, "-", ".") + "." + fmt.Sprint(time.Now().UnixNano()) + "@" + delivery.DomainOf(opts.From) + ">"
-	raw, err := delivery.Personalise(opts, to, "", msgID)
+	c, err := delivery.NewComposer(opts)
+	if err != nil {
+		return err
+	}
+	raw, err := c.Message(0, to, "", msgID)
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/venerdi/venerdi/internal/store"
 )
 
-// BenchmarkPersonalise measures building one recipient's message from a
+// BenchmarkComposerMessage measures building one recipient's message from a
 // frozen issue of realistic size (the sample issue's 20 KB HTML).
-func BenchmarkPersonalise(b *testing.B) {
+func BenchmarkComposerMessage(b *testing.B) {
 	html := strings.Repeat("<p>Apri GA4, vai su Acquisizione traffico e trovi «Newsletter», «newsletter».</p>\n", 250)
 	opts := &delivery.Options{
 		Issue: &store.Issue{Subject: "I post della settimana · 4 dicembre 2026", HTML: html, Text: html[:4000]},
@@ -20,9 +20,13 @@ func BenchmarkPersonalise(b *testing.B) {
 		UnsubscribeURL: "https://news.bottega.example.it", Secret: []byte("k"),
 		Now: func() time.Time { return now },
 	}
+	c, err := delivery.NewComposer(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, err := delivery.Personalise(opts, "anna@example.it", "Anna", "<x@y>"); err != nil {
+		if _, err := c.Message(int64(i), "anna@example.it", "Anna", "<x@y>"); err != nil {
 			b.Fatal(err)
 		}
 	}

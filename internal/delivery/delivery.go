@@ -105,6 +105,10 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if sum.Total == 0 {
 		return sum, nil
 	}
+	composer, err := NewComposer(&opts)
+	if err != nil {
+		return sum, err
+	}
 	if err := st.SetIssueStatus(ctx, is.ID, "sending", opts.Now()); err != nil {
 		return sum, err
 	}
@@ -158,7 +162,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := worker{opts: &opts, domain: domain, limiters: limiters}
+			w := worker{opts: &opts, composer: composer, domain: domain, limiters: limiters}
 			defer w.close()
 			for r := range jobs {
 				out, fatal := w.deliver(ctx, r)
@@ -228,6 +232,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 // worker owns one connection and sends one message at a time.
 type worker struct {
 	opts     *Options
+	composer *Composer
 	domain   string
 	limiters []*rate.Limiter
 	conn     Sender
@@ -247,7 +252,7 @@ func (w *worker) close() {
 // and the recipient stays owed the message.
 func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outcome, fatal error) {
 	out = store.Outcome{SubscriberID: r.SubscriberID, MessageID: newMessageID(w.domain)}
-	raw, err := Personalise(w.opts, r.Email, r.Name, out.MessageID)
+	raw, err := w.composer.Message(r.SubscriberID, r.Email, r.Name, out.MessageID)
 	if err != nil {
 		// A message that cannot be built will not build next time either.
 		out.Status, out.Error = store.LedgerBounced, err.Error()
@@ -317,30 +322,59 @@ func isSendError(err error) bool {
 	return errors.As(err, &se) && !se.ConnBroken
 }
 
-// Personalise builds the message for one recipient from the frozen issue:
-// only the address, the unsubscribe link and the Message-ID differ.
-func Personalise(opts *Options, email, name, messageID string) ([]byte, error) {
-	tok := token.Make(opts.Secret, token.Unsubscribe, email)
-	unsub := strings.TrimRight(opts.UnsubscribeURL, "/") + "/unsubscribe/" + tok
-	links := []string{unsub}
-	if opts.UnsubscribeMailto != "" {
-		links = append(links, opts.UnsubscribeMailto+"?subject=unsubscribe%20"+tok)
-	}
+// Composer turns the frozen issue into each recipient's message. The issue
+// is encoded once (mailer.Template); per recipient only the address, the
+// unsubscribe token and the Message-ID change.
+type Composer struct {
+	opts *Options
+	tpl  *mailer.Template
+}
+
+// NewComposer prepares opts.Issue for sending.
+func NewComposer(opts *Options) (*Composer, error) {
+	ph := token.Placeholder
 	m := &mailer.Message{
 		From:        opts.From,
 		ReplyTo:     opts.ReplyTo,
-		To:          email,
-		ToName:      name,
+		To:          "recipient@placeholder.invalid",
 		Subject:     opts.Issue.Subject,
-		Text:        strings.ReplaceAll(opts.Issue.Text, digest.UnsubscribePlaceholder, unsub),
-		HTML:        strings.ReplaceAll(opts.Issue.HTML, digest.UnsubscribePlaceholder, unsub),
+		Text:        strings.ReplaceAll(opts.Issue.Text, digest.UnsubscribePlaceholder, unsubscribeURL(opts, ph)),
+		HTML:        strings.ReplaceAll(opts.Issue.HTML, digest.UnsubscribePlaceholder, unsubscribeURL(opts, ph)),
 		ListID:      opts.ListID,
-		Unsubscribe: links,
+		Unsubscribe: unsubscribeLinks(opts, ph),
 		OneClick:    true,
-		MessageID:   messageID,
 		Date:        opts.Now(),
 	}
-	return m.Bytes(opts.Signer)
+	tpl, err := mailer.NewTemplate(m, ph, opts.Signer)
+	if err != nil {
+		return nil, fmt.Errorf("issue %s: %w", opts.Issue.Week, err)
+	}
+	return &Composer{opts: opts, tpl: tpl}, nil
+}
+
+// Message renders the message for subscriber id at email.
+func (c *Composer) Message(id int64, email, name, messageID string) ([]byte, error) {
+	tok := token.Make(c.opts.Secret, token.Unsubscribe, id, email)
+	return c.tpl.Bytes(mailer.Personal{
+		To:          email,
+		ToName:      name,
+		MessageID:   messageID,
+		Date:        c.opts.Now(),
+		Unsubscribe: unsubscribeLinks(c.opts, tok),
+		Token:       tok,
+	})
+}
+
+func unsubscribeURL(opts *Options, tok string) string {
+	return strings.TrimRight(opts.UnsubscribeURL, "/") + "/unsubscribe/" + tok
+}
+
+func unsubscribeLinks(opts *Options, tok string) []string {
+	links := []string{unsubscribeURL(opts, tok)}
+	if opts.UnsubscribeMailto != "" {
+		links = append(links, opts.UnsubscribeMailto+"?subject=unsubscribe%20"+tok)
+	}
+	return links
 }
 
 func newMessageID(domain string) string {

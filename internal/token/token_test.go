@@ -1,23 +1,49 @@
 package token
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestRoundTripAndTamper(t *testing.T) {
 	secret := []byte("s3cret")
-	tok := Make(secret, Unsubscribe, "anna@example.it")
-	if got, err := Check(secret, Unsubscribe, tok); err != nil || got != "anna@example.it" {
-		t.Fatalf("Check(Make()) = %q, %v; want anna@example.it", got, err)
+	tok := Make(secret, Unsubscribe, 42, "anna@example.it")
+	if len(tok) != Len || len(Placeholder) != Len {
+		t.Fatalf("len(Make()) = %d, len(Placeholder) = %d; want %d", len(tok), len(Placeholder), Len)
 	}
-	bad := []struct{ name, secret, purpose, tok string }{
-		{"other secret", "other", Unsubscribe, tok},
-		{"other purpose", "s3cret", Confirm, tok},
-		{"other address", "s3cret", Unsubscribe, Make(secret, Unsubscribe, "bob@example.it")[:10] + tok[10:]},
-		{"no dot", "s3cret", Unsubscribe, "abc"},
-		{"garbage", "s3cret", Unsubscribe, "!!.!!"},
+	if id, err := ID(tok); err != nil || id != 42 {
+		t.Fatalf("ID(Make()) = %d, %v; want 42", id, err)
+	}
+	if !Valid(secret, Unsubscribe, tok, 42, "Anna@example.it") {
+		t.Fatal("Valid(Make()) = false; want true (case-insensitive address)")
+	}
+	other := Make(secret, Unsubscribe, 43, "anna@example.it")
+	bad := []struct {
+		name, secret, purpose, tok, email string
+		id                                int64
+	}{
+		{"other secret", "other", Unsubscribe, tok, "anna@example.it", 42},
+		{"other purpose", "s3cret", Confirm, tok, "anna@example.it", 42},
+		{"other address", "s3cret", Unsubscribe, tok, "bob@example.it", 42},
+		{"id edited", "s3cret", Unsubscribe, other[:11] + tok[11:], "anna@example.it", 43},
+		{"truncated", "s3cret", Unsubscribe, tok[:20], "anna@example.it", 42},
+		{"garbage", "s3cret", Unsubscribe, strings.Repeat("!", Len), "anna@example.it", 42},
 	}
 	for _, b := range bad {
-		if _, err := Check([]byte(b.secret), b.purpose, b.tok); err != ErrInvalid {
-			t.Errorf("Check(%s) = %v; want ErrInvalid", b.name, err)
+		if Valid([]byte(b.secret), b.purpose, b.tok, b.id, b.email) {
+			t.Errorf("Valid(%s) = true; want false", b.name)
+		}
+	}
+}
+
+// Tokens and the placeholder must only use characters that quoted-printable
+// leaves as they are, so swapping one for the other keeps every byte offset.
+func TestAlphabetIsQPLiteral(t *testing.T) {
+	for _, s := range []string{Placeholder, Make([]byte("k"), Unsubscribe, 1<<62, "x@y.z")} {
+		for _, c := range s {
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				t.Errorf("%q has %q; want base64url only", s, c)
+			}
 		}
 	}
 }
