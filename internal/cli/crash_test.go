@@ -43,6 +43,7 @@ catalog = "webinars.json"
 from = "Bottega Digitale <newsletter@bottega.example.it>"
 list_id = "settimanale.bottega.example.it"
 unsubscribe_url = "https://news.bottega.example.it"
+
 [smtp]
 host = "127.0.0.1"
 port = %d

@@ -69,7 +69,7 @@ type Summary struct {
 func (s Summary) Remaining() int { return s.Failed }
 
 // ErrIncomplete is returned when some recipients could not be reached yet.
-var ErrIncomplete = errors.New("some recipients are still pending")
+var ErrIncomplete = errors.New("kept in the ledger for the next run")
 
 // Run delivers opts.Issue. It returns ErrIncomplete (wrapped with the count)
 // when temporary failures remain; they stay in the ledger for the next run.
@@ -221,7 +221,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	}
 	sum.Skipped = counts[store.LedgerSkipped]
 	if left := counts[store.LedgerPending] + counts[store.LedgerSending] + counts[store.LedgerFailed]; left > 0 {
-		return sum, fmt.Errorf("%d recipient(s) not reached yet, kept for the next run: %w", left, ErrIncomplete)
+		return sum, fmt.Errorf("%d recipient(s) not reached yet: %w (see 'venerdi deliveries --status failed')", left, ErrIncomplete)
 	}
 	if err := st.SetIssueStatus(context.Background(), is.ID, "done", opts.Now()); err != nil {
 		return sum, err
@@ -260,6 +260,7 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outc
 	}
 	from := AddressOf(w.opts.From)
 	for attempt := 1; ; attempt++ {
+		out.Attempts = attempt
 		for _, l := range w.limiters {
 			if err := l.Wait(ctx); err != nil {
 				out.Status, out.Error = store.LedgerFailed, "interrupted"

@@ -151,7 +151,7 @@ func TestTemporaryFailureStaysForNextRun(t *testing.T) {
 		t.Fatalf("Run = %+v, %v; want 4 sent, 1 failed, ErrIncomplete", sum, err)
 	}
 	ds, _ := f.st.Deliveries(context.Background(), f.issue.ID, store.LedgerFailed)
-	if len(ds) != 1 || ds[0].Attempts != 1 {
+	if len(ds) != 1 || ds[0].Attempts != 3 {
 		t.Errorf("failed deliveries = %+v; want s0001 with its attempts recorded", ds)
 	}
 	f.smtp.Reply("s0001@example.it", 0) // the relay recovers
@@ -208,4 +208,21 @@ func TestUnreachableRelayStopsRun(t *testing.T) {
 	if counts[store.LedgerSent]+counts[store.LedgerBounced] != 0 {
 		t.Errorf("ledger = %v; want every row still owed", counts)
 	}
+}
+
+// smtp.max_per_hour paces sends evenly: at 20 a second (72,000 an hour),
+// 11 messages cannot take less than half a second. (A lower bound only: a
+// slow machine makes it longer, never shorter.)
+func TestMaxPerHourPaces(t *testing.T) {
+	f := newFixture(t, 11)
+	opts := f.options()
+	opts.MaxPerHour = 72000
+	start := time.Now()
+	if _, err := delivery.Run(context.Background(), f.st, opts); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 450*time.Millisecond {
+		t.Errorf("11 messages at 20/s took %v; want at least 500ms", d)
+	}
+	f.exactlyOnce(t, nil)
 }

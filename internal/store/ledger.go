@@ -30,6 +30,7 @@ type Outcome struct {
 	Status       string
 	MessageID    string
 	Error        string
+	Attempts     int // SMTP attempts made in this run
 }
 
 // EnsureLedger adds a pending row for every active subscriber that has none
@@ -112,9 +113,9 @@ func (s *Store) Claim(ctx context.Context, issueID, after int64, limit int, stat
 func (s *Store) Record(ctx context.Context, issueID int64, outcomes []Outcome, now time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, o := range outcomes {
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, attempts = attempts + 1,
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, attempts = attempts + max(?, 1),
 				message_id = ?, last_error = ?, updated_at = ? WHERE issue_id = ? AND subscriber_id = ?`,
-				o.Status, o.MessageID, o.Error, unix(now), issueID, o.SubscriberID); err != nil {
+				o.Status, o.Attempts, o.MessageID, o.Error, unix(now), issueID, o.SubscriberID); err != nil {
 				return err
 			}
 			if o.Status == LedgerBounced {
