@@ -45,6 +45,7 @@ func (t icsTime) isDate() bool { return t.zone == nil }
 // eventData is what one VEVENT says about itself.
 type eventData struct {
 	title, speaker, desc, url string
+	recording                 string // X-RECORDING-URL
 	start                     icsTime
 	dur                       time.Duration
 	hasEnd                    bool // DTEND or DURATION was usable
@@ -395,15 +396,16 @@ func (p *icsParser) inWindow(t time.Time) bool {
 
 func (p *icsParser) webinar(id string, d eventData, start icsTime, dur time.Duration) Webinar {
 	return Webinar{
-		ID:          id,
-		Title:       d.title,
-		Speaker:     d.speaker,
-		Description: d.desc,
-		URL:         d.url,
-		StartsAt:    p.at(start).In(p.loc),
-		Duration:    dur,
-		AllDay:      start.isDate(),
-		Cancelled:   d.cancelled,
+		ID:           id,
+		Title:        d.title,
+		Speaker:      d.speaker,
+		Description:  d.desc,
+		URL:          d.url,
+		RecordingURL: d.recording,
+		StartsAt:     p.at(start).In(p.loc),
+		Duration:     dur,
+		AllDay:       start.isDate(),
+		Cancelled:    d.cancelled,
 	}
 }
 

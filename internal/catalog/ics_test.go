@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -357,4 +359,34 @@ func TestParseICSUnknownXWRTimezone(t *testing.T) {
 	compareLines(t, "Warnings", c.Warnings, []string{
 		`cal.ics: X-WR-TIMEZONE: unknown time zone "Nowhere/Special" (not in the IANA database and no VTIMEZONE defines it); floating times are read in Europe/Rome`,
 	})
+}
+
+// The sample catalog ships as JSON and iCalendar; both must say the same,
+// recordings (X-RECORDING-URL) included.
+func TestSampleICSMatchesJSON(t *testing.T) {
+	rome, _ := time.LoadLocation("Europe/Rome")
+	opts := Options{Location: rome, Now: time.Date(2026, 12, 4, 9, 0, 0, 0, rome)}
+	read := func(name string, f Format) *Catalog {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := opts
+		o.Source = name
+		c, err := Parse(b, f, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	j, i := read("webinars.json", JSON), read("webinars.ics", ICS)
+	if len(j.Webinars) != len(i.Webinars) || j.Series != i.Series {
+		t.Fatalf("ics has %d webinars of %q; json %d of %q", len(i.Webinars), i.Series, len(j.Webinars), j.Series)
+	}
+	for k := range j.Webinars {
+		a, b := j.Webinars[k], i.Webinars[k]
+		if a.Title != b.Title || !a.StartsAt.Equal(b.StartsAt) || a.RecordingURL != b.RecordingURL || a.Speaker != b.Speaker || a.URL != b.URL {
+			t.Errorf("webinar %d: ics %+v; json %+v", k, b, a)
+		}
+	}
 }

@@ -42,6 +42,13 @@ func (p *icsParser) readEvent(ev *vevent) (eventData, error) {
 			p.warnf(ev, "URL: %v; ignored", err)
 		}
 	}
+	// iCalendar has no property for a recording; X-RECORDING-URL is ours
+	// (documented in the README), so a platform's export can carry it.
+	if u := strings.TrimSpace(propValue(c, "X-RECORDING-URL")); u != "" {
+		if d.recording, err = httpURL(u); err != nil {
+			p.warnf(ev, "X-RECORDING-URL: %v; ignored", err)
+		}
+	}
 	switch strings.ToUpper(strings.TrimSpace(propValue(c, ical.PropStatus))) {
 	case "CANCELLED", "CANCELED":
 		d.cancelled = true

@@ -172,6 +172,9 @@ func (a *App) storeCatalog(ctx context.Context, st *store.Store, cfg *config.Con
 	if err != nil {
 		return err
 	}
+	for _, w := range c.Warnings {
+		a.logf("catalog %s: %s", rep.Name, w)
+	}
 	up, err := st.UpsertWebinars(ctx, c.Webinars, now)
 	if err != nil {
 		return err
