@@ -1,0 +1,161 @@
+package feed
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	jsonfeed "github.com/mmcdole/gofeed/json"
+	"github.com/mmcdole/gofeed/rss"
+)
+
+// Parse reads an RSS (0.9x, 1.0, 2.0), Atom or JSON Feed document into a
+// Feed of clean Posts.
+//
+// contentType is the Content-Type the document was served with ("" for a
+// file); its charset is used when the document does not declare one.
+// baseURL is where the document came from: relative links are resolved
+// against the post's link, then the feed's link, then baseURL. now is the
+// current time; dates more than a day after it are treated as unknown.
+//
+// A document that is not a feed, or is too broken to read, is refused with
+// an error whose one-line message starts "not a feed: " and says what is
+// wrong in words a non-programmer can act on. Parse never panics.
+func Parse(body []byte, contentType, baseURL string, now time.Time) (f *Feed, err error) {
+	defer func() {
+		// A last resort: a parser bug on hostile input must cost one
+		// feed, not the whole run.
+		if r := recover(); r != nil {
+			f, err = nil, notFeed("the document could not be read (internal parser failure: %v)", r)
+		}
+	}()
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, notFeed("the document is empty")
+	}
+	body, err = toUTF8(body, contentType)
+	if err != nil {
+		return nil, err
+	}
+	gf, orig, err := readDocument(body)
+	if err != nil {
+		return nil, explain(err, body)
+	}
+	c := converter{body: body, now: now}
+	return c.feed(gf, orig, baseURL), nil
+}
+
+// converter turns one gofeed.Feed into a Feed.
+type converter struct {
+	body []byte
+	now  time.Time
+	// cdata holds the short CDATA sections of body, built on first use.
+	cdata map[string]struct{}
+}
+
+func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
+	base := parseBase(nil, baseURL)
+	f := &Feed{Title: plainLine(gf.Title, c.fromCDATA)}
+	if link := webURL(base, gf.Link); link != "" {
+		f.Link = link
+		base = parseBase(nil, link)
+	}
+	feedAuthor := authorNames(gf.Authors, gf.Author)
+
+	var origRSS []*rss.Item
+	var origJSON []*jsonfeed.Item
+	switch orig := orig.(type) {
+	case *rss.Feed:
+		origRSS = orig.Items
+	case *jsonfeed.Feed:
+		origJSON = orig.Items
+	}
+
+	posts := make([]Post, 0, len(gf.Items))
+	hashes := make([]func() string, 0, len(gf.Items))
+	for i, it := range gf.Items {
+		if it == nil {
+			continue
+		}
+		in := item{Item: it, feedBase: base, feedAuthor: feedAuthor}
+		if i < len(origRSS) {
+			in.rss = origRSS[i]
+		}
+		if i < len(origJSON) {
+			in.json = origJSON[i]
+		}
+		p, hash := c.post(in)
+		if p.Title == "" && p.Link == "" && p.ContentHTML == "" {
+			// Nothing a digest could show or link to.
+			continue
+		}
+		p.FeedTitle = f.Title
+		posts = append(posts, p)
+		hashes = append(hashes, hash)
+	}
+	f.Posts = assignKeys(posts, hashes)
+	return f
+}
+
+// item is one gofeed item with what converting it needs from around it.
+type item struct {
+	*gofeed.Item
+	rss        *rss.Item      // the RSS original, nil for other formats
+	json       *jsonfeed.Item // the JSON Feed original, nil for other formats
+	feedBase   *url.URL
+	feedAuthor string
+}
+
+// post converts one item. It leaves Key to assignKeys, which needs to see
+// every post first, and returns the content hash that may become the key,
+// as a function: most posts never need it, and hashing every post's content
+// would cost more than the rest of the key logic together.
+func (c *converter) post(it item) (Post, func() string) {
+	p := Post{
+		GUID:       cleanLine(it.GUID),
+		Title:      plainLine(it.Title, c.fromCDATA),
+		Author:     authorNames(it.Authors, it.Author),
+		Categories: categories(it.Categories),
+	}
+	if p.Author == "" {
+		p.Author = it.feedAuthor
+	}
+
+	p.Link = webURL(it.feedBase, itemLink(it))
+	base := it.feedBase
+	if p.Link != "" {
+		p.LinkKey = NormalizeLink(p.Link)
+		base = parseBase(nil, p.Link)
+	}
+
+	content, summary := it.Content, it.Description
+	if it.json != nil {
+		// JSON Feed's content_text and summary are plain text, not HTML.
+		if it.json.ContentHTML == "" && it.json.ContentText != "" {
+			content = textToHTML(it.json.ContentText)
+		}
+		summary = textToHTML(it.json.Summary)
+	}
+	source := content
+	if strings.TrimSpace(source) == "" {
+		source = summary
+	}
+	clean := sanitize(source, base, ExcerptLength)
+	p.ContentHTML = clean.HTML
+	p.Excerpt = Excerpt(clean.Text, ExcerptLength)
+	if p.Excerpt == "" && source != summary {
+		// The content is all images or embeds: the summary may say more.
+		p.Excerpt = Excerpt(htmlText(summary, ExcerptLength), ExcerptLength)
+	}
+	p.ImageURL = itemImage(it, base, clean.FirstImage)
+
+	p.Published = c.date(it.PublishedParsed, it.Published)
+	p.Updated = c.date(it.UpdatedParsed, it.Updated)
+	if p.Published.IsZero() {
+		p.Published = p.Updated
+	}
+
+	return p, sync.OnceValue(func() string { return contentHash(it.Title, source) })
+}

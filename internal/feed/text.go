@@ -1,0 +1,243 @@
+package feed
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// ExcerptLength is the length, in characters, of Post.Excerpt.
+const ExcerptLength = 300
+
+// Excerpt returns text as one line (white space collapsed, control
+// characters dropped), cut on a word boundary so that the result, "…"
+// included, is at most limit characters: runes, not bytes, so an accented
+// letter is never split. Text that fits is returned whole, without "…".
+func Excerpt(text string, limit int) string {
+	text = cleanLine(text)
+	if limit <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(text) <= limit {
+		return text
+	}
+	// Keep room for the ellipsis.
+	cut := byteOffset(text, limit-1)
+	head := text[:cut]
+	if r, _ := utf8.DecodeRuneInString(text[cut:]); r != ' ' {
+		// The cut falls inside a word: go back to the last space, unless that
+		// throws away more than half the budget (a URL, or a language written
+		// without spaces), where a hard cut reads better than a stub.
+		if i := strings.LastIndexByte(head, ' '); i > len(head)/2 {
+			head = head[:i]
+		}
+	}
+	head = strings.TrimRightFunc(head, func(r rune) bool {
+		return unicode.IsSpace(r) || (unicode.IsPunct(r) && !strings.ContainsRune(`)]}»”’"'`, r))
+	})
+	return head + "…"
+}
+
+// byteOffset returns the byte index of the n-th rune of s (len(s) if s is
+// shorter).
+func byteOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}
+
+// cleanLine makes s safe to use as one line of plain text (a subject, a
+// header value): invalid UTF-8 and control characters are dropped, every run
+// of white space (CR and LF included, and the Unicode line and paragraph
+// separators) becomes one space, and the ends are trimmed. Nothing a feed
+// writes can therefore start a new header line in an email.
+func cleanLine(s string) string {
+	if isCleanLine(s) {
+		return s
+	}
+
+	var b strings.Builder
+	b.Grow(len(s))
+	pendingSpace := false
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError, r == '\uFEFF':
+			// Invalid bytes and stray byte-order marks carry no text.
+		case unicode.IsSpace(r), r == '\u2028', r == '\u2029':
+			pendingSpace = b.Len() > 0
+		case unicode.IsControl(r):
+			// Other C0/C1 controls are dropped without a trace.
+		default:
+			if pendingSpace {
+				b.WriteByte(' ')
+				pendingSpace = false
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isCleanLine reports whether cleanLine would return s unchanged, without
+// building anything: the common case for titles and excerpts.
+func isCleanLine(s string) bool {
+	prevSpace := true // a leading space is not clean
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f || (c == ' ' && prevSpace) {
+				return false
+			}
+			prevSpace = c == ' '
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || r == '\uFEFF' || r == '\u2028' || r == '\u2029' ||
+			unicode.IsSpace(r) || unicode.IsControl(r) {
+			return false
+		}
+		prevSpace = false
+		i += size
+	}
+	return !prevSpace || s == ""
+}
+
+// plainLine turns a feed's title-like value into one line of plain text. s
+// has already been through the XML layer, which decoded its entities once.
+// When s holds markup (or asHTML says it came verbatim from a CDATA section,
+// where the XML layer decoded nothing) it is read as HTML: tags are dropped
+// and entities decoded; otherwise it is taken literally, so "AT&amp;T" that a
+// feed escaped twice stays "AT&amp;T" rather than being decoded a second time.
+func plainLine(s string, asHTML func(string) bool) string {
+	if looksLikeHTML(s) || (asHTML != nil && strings.IndexByte(s, '&') >= 0 && asHTML(s)) {
+		s = htmlText(s, -1)
+	}
+	return cleanLine(s)
+}
+
+// looksLikeHTML reports whether s contains something shaped like a tag or a
+// comment ("<b", "</", "<!"), as opposed to a bare "<" in prose ("x < y").
+func looksLikeHTML(s string) bool {
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 || i == len(s)-1 {
+			return false
+		}
+		c := s[i+1]
+		if c == '/' || c == '!' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
+			return true
+		}
+		s = s[i+1:]
+	}
+}
+
+// htmlText returns the visible text of an HTML fragment as one line:
+// entities decoded, tags dropped (block-level ones separate words), white
+// space collapsed. With limit >= 0 it stops after limit+1 runes, enough for
+// Excerpt.
+func htmlText(fragment string, limit int) string {
+	g := textGatherer{limit: limit}
+	if limit < 0 {
+		g.limit = len(fragment)
+	}
+	if !strings.ContainsAny(fragment, "<&") {
+		g.add(fragment)
+		return string(g.buf)
+	}
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	hidden := 0 // depth inside elements whose text is not shown
+	for g.wants() {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return string(g.buf)
+		case html.TextToken:
+			if hidden == 0 {
+				g.add(string(z.Text()))
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			switch {
+			case skipsContent[a] && tt == html.StartTagToken:
+				hidden++
+			case skipsContent[a] && tt == html.EndTagToken:
+				hidden = max(hidden-1, 0)
+			case !inlineElements[a]:
+				g.space()
+			}
+		}
+	}
+	return string(g.buf)
+}
+
+// inlineElements do not separate words: "un<em>ico</em>" is one word.
+var inlineElements = map[atom.Atom]bool{
+	atom.A: true, atom.Abbr: true, atom.B: true, atom.Bdi: true, atom.Bdo: true,
+	atom.Cite: true, atom.Code: true, atom.Data: true, atom.Del: true,
+	atom.Dfn: true, atom.Em: true, atom.I: true, atom.Ins: true, atom.Kbd: true,
+	atom.Mark: true, atom.Q: true, atom.S: true, atom.Samp: true,
+	atom.Small: true, atom.Span: true, atom.Strong: true, atom.Sub: true,
+	atom.Sup: true, atom.Time: true, atom.U: true, atom.Var: true,
+	atom.Font: true, atom.Strike: true, atom.Tt: true, atom.Big: true,
+}
+
+// textGatherer collects text with white space collapsed and control
+// characters dropped as it goes, and stops wanting more once it has one rune
+// more than limit: enough for Excerpt to see that the text goes on, and
+// whether its cut falls between words.
+type textGatherer struct {
+	buf       []byte
+	limit     int
+	runes     int
+	needSpace bool
+}
+
+func (g *textGatherer) wants() bool { return g.runes <= g.limit }
+
+// space marks a word boundary (a block element, a line break).
+func (g *textGatherer) space() { g.needSpace = g.runes > 0 }
+
+func (g *textGatherer) add(s string) {
+	for i := 0; i < len(s) && g.wants(); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+				g.needSpace = g.runes > 0
+			case c < 0x20 || c == 0x7f:
+			default:
+				g.emit(s[i-1 : i])
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case unicode.IsSpace(r), r == '\u2028', r == '\u2029':
+			g.needSpace = g.runes > 0
+		case r == utf8.RuneError, r == '\uFEFF', unicode.IsControl(r):
+		default:
+			g.emit(s[i : i+size])
+		}
+		i += size
+	}
+}
+
+func (g *textGatherer) emit(char string) {
+	if g.needSpace {
+		g.buf = append(g.buf, ' ')
+		g.runes++
+		g.needSpace = false
+	}
+	g.buf = append(g.buf, char...)
+	g.runes++
+}
