@@ -35,7 +35,7 @@ func sampleSite(t *testing.T) string {
 // renderSample renders the sample issue of make demo in one format.
 func renderSample(t *testing.T, dir, format string) []byte {
 	t.Helper()
-	if code := venerdiInProcess(t, dir, "fetch"); code != 0 {
+	if code := venerdiInProcess(t, dir, "--now", crashNow, "fetch"); code != 0 {
 		t.Fatal("fetch failed")
 	}
 	out := filepath.Join(dir, "preview."+format)

@@ -311,7 +311,11 @@ func (w *worker) send(ctx context.Context, env mailer.Envelope, raw []byte) erro
 		}
 		w.conn = c
 	}
-	err := w.conn.Send(ctx, env, raw)
+	// A message already on its way is finished even when the run is being
+	// stopped (SIGINT, SIGTERM): cutting the connection mid-DATA could leave
+	// it delivered but unrecorded, and so sent twice. The relay's command
+	// timeout still bounds the wait.
+	err := w.conn.Send(context.WithoutCancel(ctx), env, raw)
 	if err != nil && (mailer.IsConnBroken(err) || !isSendError(err)) {
 		w.close()
 	}

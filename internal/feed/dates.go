@@ -6,9 +6,11 @@ import (
 )
 
 // futureSlack is how far past "now" a date may lie before it is treated as
-// wrong. A day covers time zones and clocks that are a little off; a post
-// dated next year would otherwise top every digest until then.
-const futureSlack = 24 * time.Hour
+// wrong. A post dated next week is a scheduled post and keeps its date (the
+// digest holds it back until then); one dated years ahead is a typo, and
+// taking it at face value would hold the post back for good, so it counts
+// as undated and goes out when first seen.
+const futureSlack = 366 * 24 * time.Hour
 
 // date returns the item's date in UTC: parsed as gofeed parsed it, else
 // raw read with a few layouts gofeed does not know. It is the zero time when

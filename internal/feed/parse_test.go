@@ -424,6 +424,8 @@ func TestParseDates(t *testing.T) {
 		{"none", ``, time.Time{}, time.Time{}},
 		{"garbage", `<pubDate>il giorno dopo</pubDate>`, time.Time{}, time.Time{}},
 		{"within a day ahead", `<pubDate>Sat, 06 Jun 2026 09:00:00 +0000</pubDate>`, date("2026-06-06T09:00:00Z"), time.Time{}},
+		// A scheduled post keeps its date: the digest holds it back until then.
+		{"next month", `<pubDate>Mon, 06 Jul 2026 09:00:00 +0000</pubDate>`, date("2026-07-06T09:00:00Z"), time.Time{}},
 		{"far future", `<pubDate>Sat, 01 Jan 2050 10:00:00 +0000</pubDate>`, time.Time{}, time.Time{}},
 	}
 	for _, tt := range tests {

@@ -171,6 +171,8 @@ func htmlText(fragment string, limit int) string {
 				hidden++
 			case skipsContent[a] && tt == html.EndTagToken:
 				hidden = max(hidden-1, 0)
+			case tt == html.EndTagToken && closesSentence[a]:
+				g.stop()
 			case !inlineElements[a]:
 				g.space()
 			}
@@ -190,6 +192,14 @@ var inlineElements = map[atom.Atom]bool{
 	atom.Font: true, atom.Strike: true, atom.Tt: true, atom.Big: true,
 }
 
+// closesSentence are elements whose text reads as a sentence of its own:
+// a heading or a list item run into the next words ("Le regole Solo
+// minuscole") reads as one broken sentence in a plain-text excerpt.
+var closesSentence = map[atom.Atom]bool{
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Li: true, atom.Dt: true, atom.Caption: true, atom.Figcaption: true,
+}
+
 // textGatherer collects text with white space collapsed and control
 // characters dropped as it goes, and stops wanting more once it has one rune
 // more than limit: enough for Excerpt to see that the text goes on, and
@@ -199,12 +209,17 @@ type textGatherer struct {
 	limit     int
 	runes     int
 	needSpace bool
+	needStop  bool
 }
 
 func (g *textGatherer) wants() bool { return g.runes <= g.limit }
 
 // space marks a word boundary (a block element, a line break).
 func (g *textGatherer) space() { g.needSpace = g.runes > 0 }
+
+// stop marks the end of a sentence: the next word comes after a full stop,
+// unless the text already ends with punctuation.
+func (g *textGatherer) stop() { g.needStop, g.needSpace = g.runes > 0, g.runes > 0 }
 
 func (g *textGatherer) add(s string) {
 	for i := 0; i < len(s) && g.wants(); {
@@ -233,6 +248,13 @@ func (g *textGatherer) add(s string) {
 }
 
 func (g *textGatherer) emit(char string) {
+	if g.needStop {
+		g.needStop = false
+		if r, _ := utf8.DecodeLastRune(g.buf); !strings.ContainsRune(".!?:;…»\"')", r) {
+			g.buf = append(g.buf, '.')
+			g.runes++
+		}
+	}
 	if g.needSpace {
 		g.buf = append(g.buf, ' ')
 		g.runes++

@@ -88,3 +88,19 @@ func TestPlainLine(t *testing.T) {
 		})
 	}
 }
+
+// A heading or list item ends its sentence in the excerpt, so it does not
+// run into the next words.
+func TestExcerptSeparatesHeadings(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<p>Il metodo.</p><h2>Le regole</h2><p>Solo minuscole.</p>", "Il metodo. Le regole. Solo minuscole."},
+		{"<h2>Perché?</h2><p>Ecco.</p>", "Perché? Ecco."},
+		{"<ul><li>Un treppiede</li><li>Un microfono</li></ul>", "Un treppiede. Un microfono"},
+		{"<p>un<em>ico</em> pezzo</p>", "unico pezzo"},
+	}
+	for _, tt := range tests {
+		if got := htmlText(tt.in, -1); got != tt.want {
+			t.Errorf("htmlText(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -62,8 +62,13 @@ func (t *emailTap) WriteString(s string) (int, error) {
 	default:
 		t.out.WriteString(s)
 	}
-	if t.text.wants() && !inlineElements[tagAtom(s)] {
-		t.text.space()
+	if t.text.wants() {
+		switch a := tagAtom(s); {
+		case s[1] == '/' && closesSentence[a]:
+			t.text.stop()
+		case !inlineElements[a]:
+			t.text.space()
+		}
 	}
 	return n, nil
 }
