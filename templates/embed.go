@@ -1,14 +1,16 @@
 // Package templates holds the default email templates, embedded in the binary.
 //
-// Each language directory (it, en) holds subject.txt (text/template, one
-// line), digest.txt (text/template, the plain-text part) and digest.html
-// (html/template). They receive a digest.Data and read their words from its
-// T map (digest.Labels); digest.txt also calls wrap (digest.TextFuncs).
+// digest.html (html/template) and digest.txt (text/template, the plain-text
+// part) serve every language: they read their words from the T map of the
+// digest.Data they receive (digest.Labels). Each language directory (it, en)
+// holds subject.txt (text/template, one line), and may hold its own
+// digest.html or digest.txt where a language needs a different layout.
+// digest.txt calls wrap (digest.TextFuncs).
 package templates
 
 import "embed"
 
-// FS holds it/ and en/.
+// FS holds digest.html, digest.txt and the language directories.
 //
-//go:embed it en
+//go:embed digest.html digest.txt it en
 var FS embed.FS

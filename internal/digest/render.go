@@ -63,9 +63,7 @@ func NewRenderer(lang, overrideDir string) (*Renderer, error) {
 				return "", p, err
 			}
 		}
-		p := path.Join(lang, name)
-		b, err := fs.ReadFile(templates.FS, p)
-		return string(b), "templates/" + p, err
+		return readDefault(lang, name)
 	}
 	var r Renderer
 	src, name, err := read(SubjectFile)
@@ -119,6 +117,18 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// readDefault returns the embedded template for lang: the language's own
+// file when there is one, else the shared one.
+func readDefault(lang, name string) (string, string, error) {
+	p := path.Join(lang, name)
+	b, err := fs.ReadFile(templates.FS, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		p = name
+		b, err = fs.ReadFile(templates.FS, p)
+	}
+	return string(b), "templates/" + p, err
+}
+
 // Export writes the default templates for lang into dir for editing; it
 // refuses to overwrite files already there.
 func Export(lang, dir string) ([]string, error) {
@@ -128,7 +138,7 @@ func Export(lang, dir string) ([]string, error) {
 	}
 	var written []string
 	for _, name := range []string{SubjectFile, TextFile, HTMLFile} {
-		b, err := fs.ReadFile(templates.FS, path.Join(lang, name))
+		b, _, err := readDefault(lang, name)
 		if err != nil {
 			return written, err
 		}
@@ -137,7 +147,7 @@ func Export(lang, dir string) ([]string, error) {
 		if err != nil {
 			return written, fmt.Errorf("export: %w", err)
 		}
-		_, err = f.Write(b)
+		_, err = f.WriteString(b)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
