@@ -161,7 +161,7 @@ func (a *App) deliver(ctx context.Context, is *store.Issue, retry bool) error {
 		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(a.Err),
 			progressbar.OptionSetDescription("sending "+is.Week), progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(), progressbar.OptionSetItsString("msg"), progressbar.OptionSetPredictTime(true),
-			progressbar.OptionClearOnFinish())
+			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
 	}
 	start := time.Now()
 	sum, err := delivery.Run(ctx, st, *opts)
