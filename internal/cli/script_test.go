@@ -73,6 +73,12 @@ func (f *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 	}()
 	p := filepath.Join(f.dir, filepath.FromSlash(filepath.Clean("/"+r.URL.Path)))
+	// www/X.moved holds the path X has moved to for good (301).
+	if to, err := os.ReadFile(p + ".moved"); err == nil {
+		rec.status = http.StatusMovedPermanently
+		http.Redirect(rec, r, strings.TrimSpace(string(to)), http.StatusMovedPermanently)
+		return
+	}
 	b, err := os.ReadFile(p)
 	if err != nil {
 		http.NotFound(rec, r)
