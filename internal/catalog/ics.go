@@ -320,14 +320,8 @@ func (o *override) duration(series time.Duration) time.Duration {
 func (p *icsParser) readOverrides(ovs []*vevent, allDay bool) map[string]*override {
 	changed := map[string]*override{}
 	for _, ev := range ovs {
-		rid, err := p.parseTime(ev.rid.Value, ev.rid.Params)
-		if err != nil {
-			p.warnf(ev, "RECURRENCE-ID: %v; skipped", err)
-			continue
-		}
-		d, err := p.readEvent(ev)
-		if err != nil {
-			p.warnf(ev, "%v; skipped", err)
+		rid, d, ok := p.readChanged(ev)
+		if !ok {
 			continue
 		}
 		key := p.occurrenceKey(allDay, rid)
@@ -339,19 +333,28 @@ func (p *icsParser) readOverrides(ovs []*vevent, allDay bool) map[string]*overri
 	return changed
 }
 
+// readChanged reads a changed occurrence and the RECURRENCE-ID it
+// replaces; ok is false (with a warning) when either is unusable.
+func (p *icsParser) readChanged(ev *vevent) (rid icsTime, d eventData, ok bool) {
+	rid, err := p.parseTime(ev.rid.Value, ev.rid.Params)
+	if err != nil {
+		p.warnf(ev, "RECURRENCE-ID: %v; skipped", err)
+		return rid, d, false
+	}
+	if d, err = p.readEvent(ev); err != nil {
+		p.warnf(ev, "%v; skipped", err)
+		return rid, d, false
+	}
+	return rid, d, true
+}
+
 // orphans handles changed occurrences whose series is not in the document
 // (an invitation to one occurrence): each is a single event.
 func (p *icsParser) orphans(ovs []*vevent) []Webinar {
 	var out []Webinar
 	for _, ev := range ovs {
-		rid, err := p.parseTime(ev.rid.Value, ev.rid.Params)
-		if err != nil {
-			p.warnf(ev, "RECURRENCE-ID: %v; skipped", err)
-			continue
-		}
-		d, err := p.readEvent(ev)
-		if err != nil {
-			p.warnf(ev, "%v; skipped", err)
+		rid, d, ok := p.readChanged(ev)
+		if !ok {
 			continue
 		}
 		id := ev.uid + "@" + p.occurrenceKey(rid.isDate(), rid)
