@@ -52,7 +52,7 @@ func newSendCmd(a *App) *cobra.Command {
 	f.BoolVar(&o.DryRun, "dry-run", false, "fetch and show what would be sent; send, compose and record nothing")
 	f.StringVar(&o.To, "to", "", "send a test copy of this week's issue to ADDR only; the ledger is untouched")
 	f.BoolVar(&o.AllowEmpty, "allow-empty", false, "send even when nothing is new")
-	f.BoolVar(&o.Force, "force", false, "resume an issue older than digest.max_delay")
+	f.BoolVar(&o.Force, "force", false, "resume (or --retry-failed) an issue older than digest.max_delay")
 	f.BoolVar(&o.RetryFailed, "retry-failed", false, "retry the temporary failures of the last issue (no fetch, no compose)")
 	f.BoolVar(&o.NoFetch, "no-fetch", false, "use what is stored; do not fetch the sources first")
 	return cmd
@@ -92,6 +92,9 @@ func (a *App) runSend(ctx context.Context, o sendOptions) error {
 		if err != nil {
 			return err
 		}
+		if err := a.staleGuard(is, o.Force); err != nil {
+			return err
+		}
 		return a.deliver(ctx, is, true)
 	}
 
@@ -121,15 +124,27 @@ func (a *App) runSend(ctx context.Context, o sendOptions) error {
 			is.Week, is.FinishedAt.In(cfg.Location()).Format("2006-01-02 15:04"), counts[store.LedgerSent])
 		return gatherErr
 	}
-	if !fresh && schedule.Stale(is.ComposedAt, now, cfg.Digest.MaxDelay.Duration) && !o.Force {
-		age := now.Sub(is.ComposedAt).Round(time.Minute)
-		return errors.Join(gatherErr, fmt.Errorf("issue %s was composed %s ago (digest.max_delay is %s): its news may be stale; pass --force to send it anyway",
-			is.Week, age, cfg.Digest.MaxDelay.Duration))
+	if !fresh {
+		if err := a.staleGuard(is, o.Force); err != nil {
+			return errors.Join(gatherErr, err)
+		}
 	}
 	if !fresh {
 		a.logf("resuming issue %s composed %s", is.Week, is.ComposedAt.In(cfg.Location()).Format(time.RFC3339))
 	}
 	return errors.Join(gatherErr, a.deliver(ctx, is, false))
+}
+
+// staleGuard refuses to resume an issue composed more than
+// digest.max_delay ago unless forced: its "upcoming" webinars may be over.
+func (a *App) staleGuard(is *store.Issue, force bool) error {
+	cfg, _ := a.Config()
+	now := a.Now()
+	if force || !schedule.Stale(is.ComposedAt, now, cfg.Digest.MaxDelay.Duration) {
+		return nil
+	}
+	return fmt.Errorf("issue %s was composed %s ago (digest.max_delay is %s): its news may be stale; pass --force to send it anyway",
+		is.Week, now.Sub(is.ComposedAt).Round(time.Minute), cfg.Digest.MaxDelay.Duration)
 }
 
 // deliver runs the ledger-driven send of is and reports the outcome.

@@ -103,6 +103,11 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 		sum.Total += counts[s]
 	}
 	if sum.Total == 0 {
+		// Every row is settled: a run that died between its last record
+		// and marking the issue done is finished here.
+		if len(counts) > 0 && is.Status != "done" {
+			return sum, st.SetIssueStatus(ctx, is.ID, "done", opts.Now())
+		}
 		return sum, nil
 	}
 	composer, err := NewComposer(&opts)
