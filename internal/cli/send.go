@@ -157,26 +157,13 @@ func (a *App) deliver(ctx context.Context, is *store.Issue, retry bool) error {
 	opts.RetryFailed = retry
 	var bar *progressbar.ProgressBar
 	if isTerminal(a.Err) {
-		opts.Progress = func(done int) {
-			if bar != nil {
-				bar.Set(done)
-			}
+		opts.Start = func(total int) {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(a.Err),
+				progressbar.OptionSetDescription("sending "+is.Week), progressbar.OptionShowCount(),
+				progressbar.OptionShowIts(), progressbar.OptionSetItsString("msg"), progressbar.OptionSetPredictTime(true),
+				progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
 		}
-	}
-	counts, err := st.LedgerCounts(ctx, is.ID)
-	if err != nil {
-		return err
-	}
-	if opts.Progress != nil {
-		total := counts[store.LedgerPending] + counts[store.LedgerSending] + counts[store.LedgerFailed]
-		if total == 0 { // first run: the ledger is filled by delivery.Run
-			subs, _ := st.CountSubscribers(ctx)
-			total = subs[store.Active]
-		}
-		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(a.Err),
-			progressbar.OptionSetDescription("sending "+is.Week), progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(), progressbar.OptionSetItsString("msg"), progressbar.OptionSetPredictTime(true),
-			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
+		opts.Progress = func(done int) { bar.Set(done) }
 	}
 	start := time.Now()
 	sum, err := delivery.Run(ctx, st, *opts)

@@ -23,7 +23,7 @@ func newSubscribersCmd(a *App) *cobra.Command {
 	}
 	var name string
 	add := &cobra.Command{
-		Use:   "add ADDRESS",
+		Use:   "add ADDRESS  (or 'Name <ADDRESS>')",
 		Short: "Add an active subscriber (an unsubscribed address is refused)",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -31,9 +31,12 @@ func newSubscribersCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			addr, err := parseAddress(args[0])
+			addr, parsedName, err := parseAddress(args[0])
 			if err != nil {
 				return err
+			}
+			if name == "" {
+				name = parsedName // "Anna Neri <anna@example.it>"
 			}
 			created, err := st.AddSubscriber(cmd.Context(), addr, name, a.Now())
 			if err != nil {
@@ -108,12 +111,14 @@ import never re-activates anyone. Use - for standard input.`,
 	return cmd
 }
 
-func parseAddress(s string) (string, error) {
+// parseAddress reads "addr" or "Name <addr>" and returns the normalised
+// address and the name.
+func parseAddress(s string) (addr, name string, err error) {
 	a, err := mail.ParseAddress(strings.TrimSpace(s))
 	if err != nil || !strings.Contains(a.Address, "@") || strings.ContainsAny(a.Address, " \t\r\n") {
-		return "", fmt.Errorf("%q is not an email address", s)
+		return "", "", fmt.Errorf("%q is not an email address", s)
 	}
-	return store.NormalizeEmail(a.Address), nil
+	return store.NormalizeEmail(a.Address), a.Name, nil
 }
 
 func (a *App) listSubscribers(ctx context.Context, status string, asJSON bool) error {
@@ -190,7 +195,7 @@ func readSubscribersCSV(r io.Reader, name string) ([]store.ImportRow, []rowError
 			bad = append(bad, rowError{line, "no address"})
 			continue
 		}
-		addr, err := parseAddress(rec[emailCol])
+		addr, _, err := parseAddress(rec[emailCol])
 		if err != nil {
 			bad = append(bad, rowError{line, err.Error()})
 			continue

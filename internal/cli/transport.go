@@ -58,12 +58,11 @@ func (a *App) deliveryOptions(ctx context.Context, is *store.Issue) (*delivery.O
 		}
 	}
 	if cfg.SMTP.Host == "" {
-		box, err := mailer.NewOutbox(cfg.Path(cfg.Outbox.Dir))
-		if err != nil {
-			return nil, err
-		}
+		dir := cfg.Path(cfg.Outbox.Dir)
 		opts.Connections = 1 // a folder needs no pool
-		opts.Dial = func(context.Context) (delivery.Sender, error) { return box, nil }
+		// Created when the first message goes out, so preview leaves no
+		// empty folder behind.
+		opts.Dial = func(context.Context) (delivery.Sender, error) { return mailer.NewOutbox(dir) }
 		return opts, nil
 	}
 	password, err := cfg.SMTPPassword()

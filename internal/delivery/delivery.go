@@ -55,8 +55,11 @@ type Options struct {
 	// RetryFailed also claims rows left failed by an earlier run.
 	RetryFailed bool
 
-	Now      func() time.Time
-	Progress func(done int) // called after each recorded outcome
+	Now func() time.Time
+	// Start is told how many recipients the run will try, once the ledger
+	// is filled; Progress how many it has finished, after each outcome.
+	Start    func(total int)
+	Progress func(done int)
 }
 
 // Summary counts what a run did.
@@ -64,9 +67,6 @@ type Summary struct {
 	Sent, Failed, Bounced, Skipped int
 	Total                          int // rows claimable when the run started
 }
-
-// Remaining reports whether some recipients are still owed the issue.
-func (s Summary) Remaining() int { return s.Failed }
 
 // ErrIncomplete is returned when some recipients could not be reached yet.
 var ErrIncomplete = errors.New("kept in the ledger for the next run")
@@ -101,6 +101,9 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	var sum Summary
 	for _, s := range statuses {
 		sum.Total += counts[s]
+	}
+	if opts.Start != nil {
+		opts.Start(sum.Total)
 	}
 	if sum.Total == 0 {
 		// Every row is settled: a run that died between its last record
@@ -265,13 +268,13 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outc
 	}
 	from := AddressOf(w.opts.From)
 	for attempt := 1; ; attempt++ {
-		out.Attempts = attempt
 		for _, l := range w.limiters {
 			if err := l.Wait(ctx); err != nil {
 				out.Status, out.Error = store.LedgerFailed, "interrupted"
 				return out, nil
 			}
 		}
+		out.Attempts = attempt
 		var dialErr *dialError
 		err = w.send(ctx, mailer.Envelope{From: from, To: r.Email}, raw)
 		switch {

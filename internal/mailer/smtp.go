@@ -491,30 +491,26 @@ type interruptibleConn struct {
 var longAgo = time.Unix(1, 0)
 
 func (c *interruptibleConn) SetDeadline(t time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.interrupted {
-		t = longAgo
-	}
-	return c.Conn.SetDeadline(t)
+	return c.setDeadline(c.Conn.SetDeadline, t)
 }
 
 func (c *interruptibleConn) SetReadDeadline(t time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.interrupted {
-		t = longAgo
-	}
-	return c.Conn.SetReadDeadline(t)
+	return c.setDeadline(c.Conn.SetReadDeadline, t)
 }
 
 func (c *interruptibleConn) SetWriteDeadline(t time.Time) error {
+	return c.setDeadline(c.Conn.SetWriteDeadline, t)
+}
+
+// setDeadline applies t with set, unless the connection was interrupted:
+// then the deadline stays in the past, so no later call can revive it.
+func (c *interruptibleConn) setDeadline(set func(time.Time) error, t time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.interrupted {
 		t = longAgo
 	}
-	return c.Conn.SetWriteDeadline(t)
+	return set(t)
 }
 
 func (c *interruptibleConn) interrupt() {

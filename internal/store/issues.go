@@ -153,10 +153,31 @@ func (s *Store) History(ctx context.Context, limit int) ([]IssueSummary, error) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Ledger counts for the listed issues in one query, not one per issue.
+	byID := map[int64]*IssueSummary{}
 	for i := range out {
-		if out[i].Counts, err = s.LedgerCounts(ctx, out[i].ID); err != nil {
+		out[i].Counts = map[string]int{}
+		byID[out[i].ID] = &out[i]
+	}
+	crow, err := s.db.QueryContext(ctx, `SELECT issue_id, status, count(*) FROM deliveries
+		WHERE issue_id >= ? GROUP BY issue_id, status`, out[len(out)-1].ID)
+	if err != nil {
+		return nil, err
+	}
+	defer crow.Close()
+	for crow.Next() {
+		var id int64
+		var status string
+		var n int
+		if err := crow.Scan(&id, &status, &n); err != nil {
 			return nil, err
 		}
+		if h := byID[id]; h != nil {
+			h.Counts[status] = n
+		}
 	}
-	return out, nil
+	return out, crow.Err()
 }

@@ -170,3 +170,25 @@ func TestSubscribersAndLedger(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestHistoryCounts(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	s.ImportSubscribers(ctx, []ImportRow{{"a@x.it", ""}, {"b@x.it", ""}}, t0)
+	for i, week := range []string{"2026-W49", "2026-W50"} {
+		is := &Issue{Week: week, Subject: week, ComposedAt: t0.Add(time.Duration(i) * time.Hour), CutoffAt: t0}
+		s.CreateIssue(ctx, is, nil)
+		s.EnsureLedger(ctx, is.ID, t0)
+		rs, _, _ := s.Claim(ctx, is.ID, 0, 1+i, []string{LedgerPending}, t0)
+		for _, r := range rs {
+			s.Record(ctx, is.ID, []Outcome{{SubscriberID: r.SubscriberID, Status: LedgerSent}}, t0)
+		}
+	}
+	h, err := s.History(ctx, 10)
+	if err != nil || len(h) != 2 {
+		t.Fatalf("History = %v, %v; want 2 issues", h, err)
+	}
+	if h[0].Week != "2026-W50" || h[0].Counts[LedgerSent] != 2 || h[1].Counts[LedgerSent] != 1 || h[1].Counts[LedgerPending] != 1 {
+		t.Errorf("History counts = %v (%s), %v (%s); want W50 2 sent, W49 1 sent 1 pending", h[0].Counts, h[0].Week, h[1].Counts, h[1].Week)
+	}
+}
