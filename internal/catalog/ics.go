@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+
+	"github.com/venerdi/venerdi/internal/plaintext"
 )
 
 // Limits that keep a hostile or broken calendar from hanging or exhausting
@@ -145,7 +147,7 @@ func parseICS(data []byte, opts Options) (_ *Catalog, err error) {
 }
 
 func (p *icsParser) parse(cal *ical.Calendar) (*Catalog, error) {
-	cat := &Catalog{Series: oneLine(unescapeText(propValue(cal.Component, "X-WR-CALNAME")))}
+	cat := &Catalog{Series: plaintext.Line(unescapeText(propValue(cal.Component, "X-WR-CALNAME")))}
 
 	for _, c := range cal.Children {
 		if c.Name == ical.CompTimezone {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+
+	"github.com/venerdi/venerdi/internal/plaintext"
 )
 
 // readEvent reads the properties of one VEVENT. An error means the event
@@ -19,7 +21,7 @@ import (
 func (p *icsParser) readEvent(ev *vevent) (eventData, error) {
 	c := ev.comp
 	var d eventData
-	d.title = oneLine(unescapeText(propValue(c, ical.PropSummary)))
+	d.title = plaintext.Line(unescapeText(propValue(c, ical.PropSummary)))
 	if d.title == "" {
 		return d, errors.New("no SUMMARY (title)")
 	}
@@ -33,9 +35,9 @@ func (p *icsParser) readEvent(ev *vevent) (eventData, error) {
 	}
 	d.dur, d.hasEnd = p.duration(ev, d.start)
 
-	d.desc = cleanText(unescapeText(propValue(c, ical.PropDescription)))
+	d.desc = plaintext.Block(unescapeText(propValue(c, ical.PropDescription)))
 	if org := c.Props.Get(ical.PropOrganizer); org != nil {
-		d.speaker = oneLine(org.Params.Get(ical.ParamCommonName))
+		d.speaker = plaintext.Line(org.Params.Get(ical.ParamCommonName))
 	}
 	if u := strings.TrimSpace(propValue(c, ical.PropURL)); u != "" {
 		if d.url, err = httpURL(u); err != nil {
@@ -177,7 +179,7 @@ func (p *icsParser) occurrenceKey(allDay bool, t icsTime) string {
 // eventLabel names an event in messages: its position, and its title (or,
 // without one, its UID) so the author can find it.
 func eventLabel(n int, c *ical.Component, uid string) string {
-	if s := oneLine(unescapeText(propValue(c, ical.PropSummary))); s != "" {
+	if s := plaintext.Line(unescapeText(propValue(c, ical.PropSummary))); s != "" {
 		return fmt.Sprintf("event %d (%q)", n, shorten(s))
 	}
 	if uid != "" {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/venerdi/venerdi/internal/plaintext"
 )
 
 var utf8BOM = []byte("\xef\xbb\xbf")
@@ -61,7 +63,7 @@ func parseJSON(data []byte, opts Options) (_ *Catalog, err error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: series: %v", src, err)
 			}
-			cat.Series = oneLine(s)
+			cat.Series = plaintext.Line(s)
 		case "webinars":
 			if err := json.Unmarshal(m.Value, &items); err != nil || items == nil {
 				return nil, fmt.Errorf("%s: webinars: want a list […], got %s", src, describeJSON(m.Value))

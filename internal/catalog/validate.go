@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/venerdi/venerdi/internal/plaintext"
 )
 
 // Field names of the JSON and CSV formats, in documentation order.
@@ -51,7 +53,7 @@ func (e *entry) label(n int) string {
 	if id := strings.TrimSpace(e.ID); id != "" {
 		return fmt.Sprintf("webinar %d (%q)", n, id)
 	}
-	if t := oneLine(e.Title); t != "" {
+	if t := plaintext.Line(e.Title); t != "" {
 		return fmt.Sprintf("webinar %d (%q)", n, t)
 	}
 	return fmt.Sprintf("webinar %d", n)
@@ -73,12 +75,12 @@ type timeParser func(s string) (time.Time, error)
 // validate checks an entry and builds its Webinar. derived reports that the
 // ID was derived from the URL, for the duplicate message.
 func validate(e entry, parseStart timeParser, loc *time.Location) (w Webinar, derived bool, ferr *fieldError) {
-	w.Title = oneLine(e.Title)
+	w.Title = plaintext.Line(e.Title)
 	if w.Title == "" {
 		return w, false, &fieldError{fieldTitle, "required"}
 	}
-	w.Speaker = oneLine(e.Speaker)
-	w.Description = cleanText(e.Description)
+	w.Speaker = plaintext.Line(e.Speaker)
+	w.Description = plaintext.Block(e.Description)
 
 	start := strings.TrimSpace(e.StartsAt)
 	if start == "" {
@@ -246,36 +248,6 @@ func parseMinutes(s string) (*int, error) {
 		return nil, fmt.Errorf("%q is not a whole number of minutes", s)
 	}
 	return &n, nil
-}
-
-// oneLine makes a title or a name safe to put in a subject line: valid
-// UTF-8, no control characters, runs of white space collapsed.
-func oneLine(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// cleanText keeps line breaks and tabs of a description but drops other
-// control characters and invalid UTF-8.
-func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
 }
 
 // oneLineErr keeps error messages on one line: values are quoted where

@@ -13,10 +13,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	texttemplate "text/template"
-	"unicode"
 
+	"github.com/venerdi/venerdi/internal/plaintext"
 	"github.com/venerdi/venerdi/templates"
 )
 
@@ -102,19 +101,7 @@ func (r *Renderer) Render(d *Data) (*Rendered, error) {
 	if err := r.html.Execute(&html, d); err != nil {
 		return nil, fmt.Errorf("render html: %w", err)
 	}
-	return &Rendered{Subject: oneLine(subj.String()), HTML: html.String(), Text: text.String()}, nil
-}
-
-// oneLine makes a subject safe for a header: one line, no control
-// characters, single spaces.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	return &Rendered{Subject: plaintext.Line(subj.String()), HTML: html.String(), Text: text.String()}, nil
 }
 
 // readDefault returns the embedded template for lang: the language's own

@@ -14,6 +14,8 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
+
+	"github.com/venerdi/venerdi/internal/plaintext"
 )
 
 // notFeedError is the error Parse gives for a document it refuses. Its
@@ -26,7 +28,7 @@ func (e *notFeedError) Error() string { return "not a feed: " + e.msg }
 func notFeed(format string, args ...any) error {
 	// One line, so that a message quoting the document cannot smuggle a
 	// line break into a log or a terminal.
-	return &notFeedError{cleanLine(fmt.Sprintf(format, args...))}
+	return &notFeedError{plaintext.Line(fmt.Sprintf(format, args...))}
 }
 
 // explain turns an error from gofeed into a notFeed error.
@@ -154,15 +156,15 @@ func alternateFeed(body []byte) string {
 		}
 		if strings.Contains(rel, "alternate") && href != "" &&
 			(strings.Contains(typ, "rss") || strings.Contains(typ, "atom") || strings.Contains(typ, "feed+json")) {
-			return cleanLine(href)
+			return plaintext.Line(href)
 		}
 	}
 }
 
 // startOf returns the first few characters of b for an error message.
 func startOf(b []byte) string {
-	s := strings.ToValidUTF8(string(b[:min(len(b), 120)]), "")
-	return Excerpt(s, 24)
+	// A cut inside a UTF-8 sequence leaves invalid bytes, which Excerpt drops.
+	return plaintext.Excerpt(string(b[:min(len(b), 120)]), 24)
 }
 
 // jsonField turns encoding/json's field path (which for gofeed's types

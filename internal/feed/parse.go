@@ -10,6 +10,8 @@ import (
 	"github.com/mmcdole/gofeed"
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
+
+	"github.com/venerdi/venerdi/internal/plaintext"
 )
 
 // Parse reads an RSS (0.9x, 1.0, 2.0), Atom or JSON Feed document into a
@@ -114,7 +116,7 @@ type item struct {
 // would cost more than the rest of the key logic together.
 func (c *converter) post(it item) (Post, func() string) {
 	p := Post{
-		GUID:       cleanLine(it.GUID),
+		GUID:       plaintext.Line(it.GUID),
 		Title:      plainLine(it.Title, c.fromCDATA),
 		Author:     authorNames(it.Authors, it.Author),
 		Categories: categories(it.Categories),
@@ -144,10 +146,10 @@ func (c *converter) post(it item) (Post, func() string) {
 	}
 	clean := sanitize(source, base, ExcerptLength)
 	p.ContentHTML = clean.HTML
-	p.Excerpt = Excerpt(clean.Text, ExcerptLength)
+	p.Excerpt = plaintext.Excerpt(clean.Text, ExcerptLength)
 	if p.Excerpt == "" && source != summary {
 		// The content is all images or embeds: the summary may say more.
-		p.Excerpt = Excerpt(htmlText(summary, ExcerptLength), ExcerptLength)
+		p.Excerpt = plaintext.Excerpt(htmlText(summary, ExcerptLength), ExcerptLength)
 	}
 	p.ImageURL = itemImage(it, base, clean.FirstImage)
 

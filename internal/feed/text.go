@@ -7,108 +7,12 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/venerdi/venerdi/internal/plaintext"
 )
 
 // ExcerptLength is the length, in characters, of Post.Excerpt.
 const ExcerptLength = 300
-
-// Excerpt returns text as one line (white space collapsed, control
-// characters dropped), cut on a word boundary so that the result, "…"
-// included, is at most limit characters: runes, not bytes, so an accented
-// letter is never split. Text that fits is returned whole, without "…".
-func Excerpt(text string, limit int) string {
-	text = cleanLine(text)
-	if limit <= 0 {
-		return ""
-	}
-	if utf8.RuneCountInString(text) <= limit {
-		return text
-	}
-	// Keep room for the ellipsis.
-	cut := byteOffset(text, limit-1)
-	head := text[:cut]
-	if r, _ := utf8.DecodeRuneInString(text[cut:]); r != ' ' {
-		// The cut falls inside a word: go back to the last space, unless that
-		// throws away more than half the budget (a URL, or a language written
-		// without spaces), where a hard cut reads better than a stub.
-		if i := strings.LastIndexByte(head, ' '); i > len(head)/2 {
-			head = head[:i]
-		}
-	}
-	head = strings.TrimRightFunc(head, func(r rune) bool {
-		return unicode.IsSpace(r) || (unicode.IsPunct(r) && !strings.ContainsRune(`)]}»”’"'`, r))
-	})
-	return head + "…"
-}
-
-// byteOffset returns the byte index of the n-th rune of s (len(s) if s is
-// shorter).
-func byteOffset(s string, n int) int {
-	for i := range s {
-		if n == 0 {
-			return i
-		}
-		n--
-	}
-	return len(s)
-}
-
-// cleanLine makes s safe to use as one line of plain text (a subject, a
-// header value): invalid UTF-8 and control characters are dropped, every run
-// of white space (CR and LF included, and the Unicode line and paragraph
-// separators) becomes one space, and the ends are trimmed. Nothing a feed
-// writes can therefore start a new header line in an email.
-func cleanLine(s string) string {
-	if isCleanLine(s) {
-		return s
-	}
-
-	var b strings.Builder
-	b.Grow(len(s))
-	pendingSpace := false
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError, r == '\uFEFF':
-			// Invalid bytes and stray byte-order marks carry no text.
-		case unicode.IsSpace(r), r == '\u2028', r == '\u2029':
-			pendingSpace = b.Len() > 0
-		case unicode.IsControl(r):
-			// Other C0/C1 controls are dropped without a trace.
-		default:
-			if pendingSpace {
-				b.WriteByte(' ')
-				pendingSpace = false
-			}
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// isCleanLine reports whether cleanLine would return s unchanged, without
-// building anything: the common case for titles and excerpts.
-func isCleanLine(s string) bool {
-	prevSpace := true // a leading space is not clean
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f || (c == ' ' && prevSpace) {
-				return false
-			}
-			prevSpace = c == ' '
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError || r == '\uFEFF' || r == '\u2028' || r == '\u2029' ||
-			unicode.IsSpace(r) || unicode.IsControl(r) {
-			return false
-		}
-		prevSpace = false
-		i += size
-	}
-	return !prevSpace || s == ""
-}
 
 // plainLine turns a feed's title-like value into one line of plain text. s
 // has already been through the XML layer, which decoded its entities once.
@@ -120,7 +24,7 @@ func plainLine(s string, asHTML func(string) bool) string {
 	if looksLikeHTML(s) || (asHTML != nil && strings.IndexByte(s, '&') >= 0 && asHTML(s)) {
 		s = htmlText(s, -1)
 	}
-	return cleanLine(s)
+	return plaintext.Line(s)
 }
 
 // looksLikeHTML reports whether s contains something shaped like a tag or a

@@ -18,8 +18,6 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Envelope is the SMTP envelope.
@@ -117,62 +115,6 @@ func isHostname(s string) bool {
 				return false
 			}
 		}
-	}
-	return true
-}
-
-// cleanLine makes free text (subjects, display names) safe for a single
-// header line: control characters (CR and LF included) and Unicode line or
-// paragraph separators become spaces, runs of spaces collapse, and the ends
-// are trimmed. Feed titles end up in subjects, so this is the header
-// injection guard, not cosmetics.
-func cleanLine(s string) string {
-	if isCleanLine(s) {
-		return s
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	b.Grow(len(s))
-	pendingSpace := false
-	for _, r := range s {
-		if r == ' ' || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			pendingSpace = true
-			continue
-		}
-		if pendingSpace && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		pendingSpace = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// isCleanLine is cleanLine's fast path: true when s needs no change.
-func isCleanLine(s string) bool {
-	if s == "" {
-		return true
-	}
-	if s[0] == ' ' || s[len(s)-1] == ' ' {
-		return false
-	}
-	prevSpace := false
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f || (c == ' ' && prevSpace) {
-				return false
-			}
-			prevSpace = c == ' '
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return false
-		}
-		prevSpace = false
-		i += size
 	}
 	return true
 }

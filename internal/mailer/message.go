@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/venerdi/venerdi/internal/plaintext"
 )
 
 // Message is one personalised email of an issue. The zero value is not
@@ -71,8 +73,9 @@ const maxURILength = 900
 // List-Id, List-Unsubscribe and List-Unsubscribe-Post. When signer is not
 // nil a DKIM-Signature header is prepended.
 //
-// Subject and display names are sanitised (control characters, CR and LF
-// become spaces), so they can never start a new header line; malformed
+// Subject and display names are made one line with plaintext.Line (CR, LF
+// and other white space become single spaces, other control characters are
+// dropped), so they can never start a new header line; malformed
 // addresses, IDs, URIs and extra headers are reported as errors.
 func (m *Message) Bytes(signer *Signer) ([]byte, error) {
 	msg, err := m.build()
@@ -196,36 +199,18 @@ const (
 	maxHeaderValue  = 900 // bytes; extra header values are refused beyond this
 )
 
-// cleanSubject is cleanLine plus the length cap.
+// cleanSubject is plaintext.Line plus the subject length cap.
 func cleanSubject(s string) string {
-	return truncateRunes(cleanLine(s), maxSubjectRunes)
+	return plaintext.Truncate(plaintext.Line(s), maxSubjectRunes)
 }
 
-// truncateRunes cuts s to at most n runes, marking the cut with "…".
-func truncateRunes(s string, n int) string {
-	if len(s) <= n { // bytes ≥ runes: nothing to cut
-		return s
-	}
-	i := 0
-	for pos := range s {
-		if i == n-1 {
-			if utf8.RuneCountInString(s[pos:]) > 1 {
-				return strings.TrimRight(s[:pos], " ") + "…"
-			}
-			return s
-		}
-		i++
-	}
-	return s
-}
-
-// cleanName is cleanLine for display names. go-mail writes addresses with
-// net/mail's Address.String, which Q-encodes a non-ASCII name but leaves a
-// backslash in it raw, and a backslash is not allowed in an encoded word in
-// a phrase: the To header would no longer parse. So in that one case the
-// backslash becomes a slash.
+// cleanName is plaintext.Line plus the name length cap, for display names.
+// go-mail writes addresses with net/mail's Address.String, which Q-encodes
+// a non-ASCII name but leaves a backslash in it raw, and a backslash is not
+// allowed in an encoded word in a phrase: the To header would no longer
+// parse. So in that one case the backslash becomes a slash.
 func cleanName(name string) string {
-	name = truncateRunes(cleanLine(name), maxNameRunes)
+	name = plaintext.Truncate(plaintext.Line(name), maxNameRunes)
 	if strings.IndexByte(name, '\\') >= 0 && !isASCII(name) {
 		name = strings.ReplaceAll(name, `\`, "/")
 	}
@@ -369,7 +354,7 @@ func checkHeaders(h map[string]string) (map[string]string, error) {
 		if len(value) > maxHeaderValue {
 			return nil, fmt.Errorf("header %q: value longer than %d bytes", name, maxHeaderValue)
 		}
-		out[canon] = cleanLine(value)
+		out[canon] = plaintext.Line(value)
 	}
 	return out, nil
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/venerdi/venerdi/internal/plaintext"
 )
 
 var issueDate = time.Date(2026, 12, 4, 9, 0, 0, 0, time.FixedZone("CET", 3600))
@@ -295,7 +297,7 @@ func TestBytesSubjectEncoding(t *testing.T) {
 		{"emoji", "☕ Caffè del venerdì 🎉", "☕ Caffè del venerdì 🎉"},
 		{"looks encoded", "=?utf-8?q?hi?= there", "hi there"},
 		{"whitespace runs", "  Tanti\t\tspazi   qui  ", "Tanti spazi qui"},
-		{"invalid utf-8", "caff\xe8", "caff\uFFFD"},
+		{"invalid utf-8", "caff\xe8", "caff"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -429,26 +431,6 @@ func TestBytesMessageIDIsUnique(t *testing.T) {
 	}
 }
 
-func TestTruncateRunes(t *testing.T) {
-	tests := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"", 5, ""},
-		{"abcde", 5, "abcde"},
-		{"abcdef", 5, "abcd…"},
-		{"àèìòù", 5, "àèìòù"},
-		{"àèìòùx", 5, "àèìò…"},
-		{"abc def", 5, "abc…"}, // no dangling space before the ellipsis
-	}
-	for _, tt := range tests {
-		if got := truncateRunes(tt.in, tt.n); got != tt.want {
-			t.Errorf("truncateRunes(%q, %d) = %q; want %q", tt.in, tt.n, got, tt.want)
-		}
-	}
-}
-
 func TestLongNamesStayUnderLineLimit(t *testing.T) {
 	m := testMessage("mario@example.com")
 	m.ToName = strings.Repeat("N", 3000)
@@ -465,26 +447,6 @@ func TestLongNamesStayUnderLineLimit(t *testing.T) {
 	}
 }
 
-func TestCleanLine(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{"plain", "plain"},
-		{"  both ends  ", "both ends"},
-		{"a\r\nb", "a b"},
-		{"a \r\n b", "a b"},
-		{"a\tb\vc\fd", "a b c d"},
-		{"a\u2028b\u2029c\u0085d", "a b c d"},
-		{"a\u00a0b", "a\u00a0b"}, // NBSP is typography, not a control
-		{"caffè · più", "caffè · più"},
-		{"bad\xffutf8", "bad\uFFFDutf8"},
-	}
-	for _, tt := range tests {
-		if got := cleanLine(tt.in); got != tt.want {
-			t.Errorf("cleanLine(%q) = %q; want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // FuzzBytesHeaders feeds arbitrary text to the free-text fields; whatever it
 // is, the message must parse with exactly one Subject and To, and no Bcc.
 func FuzzBytesHeaders(f *testing.F) {
@@ -498,7 +460,7 @@ func FuzzBytesHeaders(f *testing.F) {
 		m.Headers = map[string]string{"X-Fuzz": value}
 		raw, err := m.Bytes(nil)
 		if err != nil {
-			if cleanLine(subject) == "" || len(value) > maxHeaderValue || strings.ContainsFunc(value, func(r rune) bool {
+			if plaintext.Line(subject) == "" || len(value) > maxHeaderValue || strings.ContainsFunc(value, func(r rune) bool {
 				return r != '\t' && (r < ' ' || r == 0x7f || r == '\u2028' || r == '\u2029')
 			}) {
 				return // refused as documented
