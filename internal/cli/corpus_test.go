@@ -41,7 +41,7 @@ func TestFetchRealWorldCorpus(t *testing.T) {
 				if kind == "calendars" {
 					feeds, catalog = sample, url
 				}
-				cfg := "[sources]\nfeeds = [\"" + feeds + "\"]\ncatalog = \"" + catalog + "\"\ntimeout = \"10s\"\n" +
+				cfg := "[site]\ntitle = \"Corpus\"\nurl = \"https://corpus.example.it\"\n[sources]\nfeeds = [\"" + feeds + "\"]\ncatalog = \"" + catalog + "\"\ntimeout = \"10s\"\n" +
 					"[mail]\nfrom = \"B <n@b.it>\"\nlist_id = \"l.b.it\"\nunsubscribe_url = \"https://b.it\"\n"
 				os.WriteFile(filepath.Join(dir, "venerdi.toml"), []byte(cfg), 0o644)
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

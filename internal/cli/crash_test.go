@@ -36,7 +36,10 @@ func crashSite(t *testing.T, n int) (dir string, srv *smtptest.Server) {
 		}
 		os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644)
 	}
-	cfg := fmt.Sprintf(`[sources]
+	cfg := fmt.Sprintf(`[site]
+title = "Bottega Digitale"
+url = "https://bottega.example.it"
+[sources]
 feeds = ["feed.xml"]
 catalog = "webinars.json"
 [mail]

@@ -1,19 +1,18 @@
 // Package cli is venerdi's command line: one file per command, each with an
-// options struct and a run function. Only this package reads the config,
-// prints errors and maps them to exit codes.
+// options struct and a run function that makes one call on the application
+// core (internal/newsletter) and prints its result. Only this package reads
+// the config, prints errors and maps them to exit codes.
 package cli
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
-	"github.com/venerdi/venerdi/internal/lock"
+	"github.com/venerdi/venerdi/internal/newsletter"
 )
 
 // Exit codes, documented in the README and in `venerdi --help`.
@@ -27,6 +26,8 @@ const (
 // usageError marks a mistake in how venerdi was called.
 type usageError struct{ error }
 
+func (e usageError) Unwrap() error { return e.error }
+
 // Version is set at build time with -ldflags "-X ...cli.Version=...".
 var Version = "dev"
 
@@ -39,31 +40,38 @@ func Main() int {
 
 // Run is Main with its inputs made explicit, for tests.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
-	app := &App{Stdin: stdin, Out: stdout, Err: stderr, Env: env}
-	root := newRootCmd(app)
+	a := &App{Stdin: stdin, Env: env, out: newPrinter(stdout, stderr)}
+	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	app.close()
-	if err == nil {
-		return ExitOK
+	code := exitCode(err)
+	switch {
+	case code == ExitOK:
+	case code == ExitUsage:
+		a.out.Errorf("%v\nRun 'venerdi --help' for usage.", err)
+	case errors.Is(err, context.Canceled):
+		a.out.Errorf("interrupted; the next run resumes where this one stopped")
+	default:
+		a.out.Errorf("%v", err)
 	}
-	var held *lock.HeldError
+	return code
+}
+
+// exitCode maps an error to the documented exit codes, by type.
+func exitCode(err error) int {
+	var held *newsletter.LockHeldError
 	var ue usageError
 	switch {
+	case err == nil:
+		return ExitOK
 	case errors.As(err, &held):
-		fmt.Fprintf(stderr, "venerdi: %v\n", err)
 		return ExitLocked
-	case errors.As(err, &ue), strings.HasPrefix(err.Error(), "unknown command"):
-		fmt.Fprintf(stderr, "venerdi: %v\nRun 'venerdi --help' for usage.\n", err)
+	case errors.As(err, &ue):
 		return ExitUsage
-	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "venerdi: interrupted; the next run resumes where this one stopped")
-		return ExitFailure
 	default:
-		fmt.Fprintf(stderr, "venerdi: %v\n", err)
 		return ExitFailure
 	}
 }

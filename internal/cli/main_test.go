@@ -14,7 +14,10 @@ import (
 func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "venerdi.toml")
-	os.WriteFile(cfg, []byte(`[sources]
+	os.WriteFile(cfg, []byte(`[site]
+title = "Bottega Digitale"
+url = "https://bottega.example.it"
+[sources]
 feeds = ["feed.xml"]
 [mail]
 from = "B <n@b.it>"

@@ -4,31 +4,27 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/venerdi/venerdi/internal/config"
-	"github.com/venerdi/venerdi/internal/store"
+	"github.com/venerdi/venerdi/internal/newsletter"
 )
 
-// App carries what every command shares: streams, environment, global flags
-// and, once loaded, the config and the store.
+// App carries what every command shares: input, environment, the global
+// flags and the printer. Each command loads the config and opens the core
+// itself, once (see open).
 type App struct {
-	Stdin    io.Reader
-	Out, Err io.Writer
-	Env      []string
+	Stdin io.Reader
+	Env   []string
+	out   *printer
 
 	ConfigPath string
 	DBPath     string
 	NowFlag    string
-	Verbose    bool
-
-	cfg   *config.Config
-	store *store.Store
-	now   time.Time
+	now        time.Time // parsed --now; zero: the real time
 }
 
 func (a *App) getenv(k string) string {
@@ -40,19 +36,10 @@ func (a *App) getenv(k string) string {
 	return ""
 }
 
-// logf prints progress details with -v only: cron wants silence on success.
-func (a *App) logf(format string, args ...any) {
-	if a.Verbose {
-		fmt.Fprintf(a.Err, format+"\n", args...)
-	}
-}
-
-// Config loads and validates the config once.
-func (a *App) Config() (*config.Config, error) {
-	if a.cfg != nil {
-		return a.cfg, nil
-	}
-	path, explicit := a.ConfigPath, a.ConfigPath != ""
+// configPath is --config, else VENERDI_CONFIG, else ./venerdi.toml; explicit
+// says whether the user named it (then it must exist).
+func (a *App) configPath() (path string, explicit bool) {
+	path, explicit = a.ConfigPath, a.ConfigPath != ""
 	if !explicit {
 		path = a.getenv("VENERDI_CONFIG")
 		explicit = path != ""
@@ -60,6 +47,12 @@ func (a *App) Config() (*config.Config, error) {
 	if path == "" {
 		path = "venerdi.toml"
 	}
+	return path, explicit
+}
+
+// readConfig loads the config without validating it.
+func (a *App) readConfig() (*config.Config, error) {
+	path, explicit := a.configPath()
 	cfg, err := config.Load(path, explicit, a.Env)
 	if err != nil {
 		return nil, err
@@ -67,19 +60,27 @@ func (a *App) Config() (*config.Config, error) {
 	if cfg.File == "" {
 		return nil, fmt.Errorf("no config file %s here: run 'venerdi init' to create one, or pass --config", path)
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.File, err)
-	}
-	a.cfg = cfg
 	return cfg, nil
 }
 
-// Now returns --now, or the real time.
-func (a *App) Now() time.Time {
-	if !a.now.IsZero() {
-		return a.now
+// loadConfig loads and validates the config.
+func (a *App) loadConfig() (*config.Config, error) {
+	cfg, err := a.readConfig()
+	if err != nil {
+		return nil, err
 	}
-	return time.Now()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	return cfg, nil
+}
+
+// clock is --now when given, else the real time.
+func (a *App) clock() func() time.Time {
+	if t := a.now; !t.IsZero() {
+		return func() time.Time { return t }
+	}
+	return time.Now
 }
 
 // dbPath is --db, else VENERDI_DB, else store.path from the config.
@@ -93,28 +94,103 @@ func (a *App) dbPath(cfg *config.Config) string {
 	return cfg.Path(cfg.Store.Path)
 }
 
-// Store opens the database once.
-func (a *App) Store(ctx context.Context) (*store.Store, error) {
-	if a.store != nil {
-		return a.store, nil
-	}
-	cfg, err := a.Config()
+// open loads the config and builds the application core on the database,
+// reporting to rep (the printer when nil). The caller closes it.
+func (a *App) open(ctx context.Context, rep newsletter.Reporter) (*newsletter.Newsletter, *config.Config, error) {
+	cfg, err := a.loadConfig()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	st, err := store.Open(ctx, a.dbPath(cfg))
+	opts, err := coreOptions(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	a.store = st
-	return st, nil
+	if rep == nil {
+		rep = a.out
+	}
+	nl, err := newsletter.Open(ctx, a.dbPath(cfg), opts, a.clock(), rep)
+	if err != nil {
+		return nil, nil, err
+	}
+	return nl, cfg, nil
 }
 
-func (a *App) close() {
-	if a.store != nil {
-		a.store.Close()
-		a.store = nil
+// withCore runs fn on the core, opened for this command only.
+func (a *App) withCore(ctx context.Context, fn func(context.Context, *newsletter.Newsletter, *config.Config) error) error {
+	nl, cfg, err := a.open(ctx, nil)
+	if err != nil {
+		return err
 	}
+	defer nl.Close()
+	return fn(ctx, nl, cfg)
+}
+
+// coreOptions translates the config into the core's options: paths resolved
+// against the config file, secrets read from their files.
+func coreOptions(cfg *config.Config) (newsletter.Options, error) {
+	wd, _ := config.ParseWeekday(cfg.Digest.Weekday) // validated
+	h, m, _ := config.ParseClock(cfg.Digest.Time)
+	secret, err := cfg.WebSecret()
+	if err != nil {
+		return newsletter.Options{}, err
+	}
+	opts := newsletter.Options{
+		Site: newsletter.Site{Title: cfg.Site.Title, URL: cfg.Site.URL, Language: cfg.Site.Language, Location: cfg.Location()},
+		Sources: newsletter.Sources{
+			CatalogFormat: cfg.Sources.CatalogFormat,
+			MaxBytes:      cfg.Sources.MaxBytes,
+			Timeout:       cfg.Sources.Timeout.Duration,
+		},
+		Rules: newsletter.Rules{
+			FirstIssueDays: cfg.Digest.FirstIssueDays,
+			UpcomingDays:   cfg.Digest.UpcomingDays,
+			SkipEmpty:      cfg.Digest.SkipEmpty,
+			MaxDelay:       cfg.Digest.MaxDelay.Duration,
+			Weekday:        wd, Hour: h, Minute: m,
+		},
+		Mail: newsletter.Mail{
+			From:              cfg.Mail.From,
+			ReplyTo:           cfg.Mail.ReplyTo,
+			ListID:            cfg.Mail.ListID,
+			UnsubscribeMailto: cfg.Mail.UnsubscribeMailto,
+			DKIM: newsletter.DKIM{
+				KeyFile:  cfg.Path(cfg.Mail.DKIMKeyFile),
+				Selector: cfg.Mail.DKIMSelector,
+				Domain:   cfg.Mail.DKIMDomain,
+			},
+		},
+		BaseURL:   cfg.Mail.UnsubscribeURL,
+		Secret:    secret,
+		Templates: cfg.Path(cfg.Digest.Templates),
+		Sending: newsletter.Sending{
+			Connections: cfg.SMTP.Connections,
+			Rate:        cfg.SMTP.Rate,
+			MaxPerHour:  cfg.SMTP.MaxPerHour,
+			MaxAttempts: cfg.SMTP.MaxAttempts,
+			Backoff:     cfg.SMTP.Backoff.Duration,
+		},
+		Version: Version,
+	}
+	for _, f := range cfg.Sources.Feeds {
+		opts.Sources.Feeds = append(opts.Sources.Feeds, newsletter.Source{Name: f, Location: cfg.Path(f)})
+	}
+	if c := cfg.Sources.Catalog; c != "" {
+		opts.Sources.Catalog = &newsletter.Source{Name: c, Location: cfg.Path(c)}
+	}
+	opts.Transport.OutboxDir = cfg.Path(cfg.Outbox.Dir)
+	if cfg.SMTP.Host != "" {
+		password, err := cfg.SMTPPassword()
+		if err != nil {
+			return newsletter.Options{}, err
+		}
+		opts.Transport.SMTP.Host = cfg.SMTP.Host
+		opts.Transport.SMTP.Port = cfg.SMTP.Port
+		opts.Transport.SMTP.Username = cfg.SMTP.Username
+		opts.Transport.SMTP.Password = password
+		opts.Transport.SMTP.TLS = cfg.SMTP.TLS
+		opts.Transport.SMTP.Timeout = cfg.SMTP.Timeout.Duration
+	}
+	return opts, nil
 }
 
 const rootLong = `venerdi builds and sends a weekly newsletter digest: the week's blog posts,
@@ -131,12 +207,10 @@ Exit codes:
   3  another venerdi run holds the lock on this database`
 
 func newRootCmd(a *App) *cobra.Command {
-	root := &cobra.Command{
-		Use:           "venerdi",
-		Short:         "Weekly newsletter digest: blog posts + webinars, sent by email",
-		Long:          rootLong,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+	root := groupCmd(&cobra.Command{
+		Use:   "venerdi",
+		Short: "Weekly newsletter digest: blog posts + webinars, sent by email",
+		Long:  rootLong,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if a.NowFlag != "" {
 				t, err := time.Parse(time.RFC3339, a.NowFlag)
@@ -147,12 +221,13 @@ func newRootCmd(a *App) *cobra.Command {
 			}
 			return nil
 		},
-	}
+	})
+	root.SilenceUsage, root.SilenceErrors = true, true
 	f := root.PersistentFlags()
 	f.StringVar(&a.ConfigPath, "config", "", "config file (env VENERDI_CONFIG; default ./venerdi.toml)")
 	f.StringVar(&a.DBPath, "db", "", "SQLite database (env VENERDI_DB; overrides store.path)")
 	f.StringVar(&a.NowFlag, "now", "", "the moment date decisions are made against, RFC 3339 (default: now)")
-	f.BoolVarP(&a.Verbose, "verbose", "v", false, "say what is happening (silent on success otherwise)")
+	f.BoolVarP(&a.out.verbose, "verbose", "v", false, "say what is happening (silent on success otherwise)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{err}
 	})
@@ -162,6 +237,24 @@ func newRootCmd(a *App) *cobra.Command {
 		newTemplatesCmd(a), newVersionCmd(a),
 	)
 	return root
+}
+
+// groupCmd makes cmd a command that only holds subcommands: run bare it
+// prints its help; run with an unknown subcommand it is a usage error, by
+// type, with cobra's suggestions.
+func groupCmd(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		}
+		return usageError{fmt.Errorf("%s", msg)}
+	}
+	cmd.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+	return cmd
 }
 
 // exactArgs wraps cobra.ExactArgs so a wrong count is a usage error.
@@ -174,11 +267,5 @@ func exactArgs(n int) cobra.PositionalArgs {
 	}
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// configT is the config as commands receive it.
+type configT = config.Config

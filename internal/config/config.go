@@ -129,7 +129,9 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // Default returns the settings used where the file and env say nothing.
 func Default() Config {
 	return Config{
-		Site:    Site{Title: "Bottega Digitale", URL: "https://bottega.example.it", Language: "it", Timezone: "Europe/Rome"},
+		// No title, URL or addresses: the sender's identity has no sensible
+		// default, and a borrowed one would go out to real subscribers.
+		Site:    Site{Language: "it", Timezone: "Europe/Rome"},
 		Sources: Sources{MaxBytes: 10 << 20, Timeout: Duration{30 * time.Second}},
 		Digest: Digest{Weekday: "friday", Time: "09:00", FirstIssueDays: 7, UpcomingDays: 14,
 			SkipEmpty: true, MaxDelay: Duration{24 * time.Hour}},
@@ -266,6 +268,17 @@ func (c *Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	for _, f := range []struct{ key, val string }{
+		{"site.title", c.Site.Title}, {"site.url", c.Site.URL}, {"mail.from", c.Mail.From},
+		{"mail.list_id", c.Mail.ListID}, {"mail.unsubscribe_url", c.Mail.UnsubscribeURL},
+	} {
+		if strings.Contains(f.val, Placeholder) {
+			bad(f.key, "still holds the placeholder %q written by 'venerdi init': put your own value there", f.val)
+		}
+	}
+	if strings.TrimSpace(c.Site.Title) == "" {
+		bad("site.title", "must be set: it names the newsletter in every issue")
 	}
 	if u, err := url.Parse(c.Site.URL); err != nil || u.Scheme == "" || u.Host == "" {
 		bad("site.url", "%q is not an absolute URL", c.Site.URL)

@@ -8,7 +8,10 @@ import (
 	"time"
 )
 
-const minimal = `[sources]
+const minimal = `[site]
+title = "Bottega Digitale"
+url = "https://bottega.example.it"
+[sources]
 feeds = ["feed.xml"]
 [mail]
 from = "Bottega <news@bottega.example.it>"
@@ -82,10 +85,7 @@ func TestLoadErrorsNameTheProblem(t *testing.T) {
 }
 
 func TestValidateNamesEachKey(t *testing.T) {
-	cfg, err := Load(write(t, minimal+`[site]
-language = "fr"
-timezone = "Mars/Olympus"
-[smtp]
+	cfg, err := Load(write(t, strings.Replace(minimal, "[site]\n", "[site]\nlanguage = \"fr\"\ntimezone = \"Mars/Olympus\"\n", 1)+`[smtp]
 tls = "sometimes"
 connections = 0
 `), true, nil)

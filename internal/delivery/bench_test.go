@@ -15,9 +15,10 @@ import (
 func BenchmarkComposerMessage(b *testing.B) {
 	html := strings.Repeat("<p>Apri GA4, vai su Acquisizione traffico e trovi «Newsletter», «newsletter».</p>\n", 250)
 	opts := &delivery.Options{
-		Issue: &store.Issue{Subject: "I post della settimana · 4 dicembre 2026", HTML: html, Text: html[:4000]},
-		From:  "Bottega <news@bottega.example.it>", ListID: "l.bottega.example.it",
-		UnsubscribeURL: "https://news.bottega.example.it", Secret: []byte("k"),
+		Issue:   &store.Issue{Week: "2026-W49"},
+		Content: delivery.Content{Subject: "I post della settimana · 4 dicembre 2026", HTML: html, Text: html[:4000]},
+		From:    "Bottega <news@bottega.example.it>", ListID: "l.bottega.example.it",
+		Links: testLinks, Secret: []byte("k"),
 		Now: func() time.Time { return now },
 	}
 	c, err := delivery.NewComposer(opts)

@@ -19,7 +19,6 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/venerdi/venerdi/internal/digest"
 	"github.com/venerdi/venerdi/internal/mailer"
 	"github.com/venerdi/venerdi/internal/store"
 	"github.com/venerdi/venerdi/internal/token"
@@ -31,18 +30,39 @@ type Sender interface {
 	Close() error
 }
 
+// Content is a frozen issue as it is sent: its subject and bodies, with
+// token.Placeholder wherever a recipient's own token goes (the unsubscribe
+// link, in practice).
+type Content struct {
+	Subject, HTML, Text string
+}
+
+// Links builds the List-Unsubscribe targets of a recipient's token; it is
+// satisfied by *links.Builder, the one place links are made.
+type Links interface {
+	ListUnsubscribe(token string) []string
+}
+
+// Progress hears how a run advances: Start once with the number of
+// recipients it will try, then Done after each outcome with how many are
+// finished. It is called from several goroutines.
+type Progress interface {
+	Start(total int)
+	Done(finished int)
+}
+
 // Options configure a run.
 type Options struct {
-	Issue *store.Issue
+	Issue   *store.Issue // the ledger to drive
+	Content Content
 
 	// Message headers.
-	From              string
-	ReplyTo           string
-	ListID            string
-	UnsubscribeURL    string // base URL; links are <base>/unsubscribe/<token>
-	UnsubscribeMailto string
-	Secret            []byte
-	Signer            *mailer.Signer
+	From    string
+	ReplyTo string
+	ListID  string
+	Links   Links
+	Secret  []byte
+	Signer  *mailer.Signer
 
 	// Transport.
 	Dial        func(ctx context.Context) (Sender, error)
@@ -55,11 +75,8 @@ type Options struct {
 	// RetryFailed also claims rows left failed by an earlier run.
 	RetryFailed bool
 
-	Now func() time.Time
-	// Start is told how many recipients the run will try, once the ledger
-	// is filled; Progress how many it has finished, after each outcome.
-	Start    func(total int)
-	Progress func(done int)
+	Now      func() time.Time
+	Progress Progress // may be nil
 }
 
 // Summary counts what a run did.
@@ -90,8 +107,8 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if _, err := st.EnsureLedger(ctx, is.ID, opts.Now()); err != nil {
 		return Summary{}, fmt.Errorf("ledger: %w", err)
 	}
-	statuses := []string{store.LedgerPending, store.LedgerSending, store.LedgerFailed}
-	if !opts.RetryFailed && is.Status == "done" {
+	statuses := []store.LedgerStatus{store.LedgerPending, store.LedgerSending, store.LedgerFailed}
+	if !opts.RetryFailed && is.Status == store.IssueDone {
 		statuses = statuses[:2]
 	}
 	counts, err := st.LedgerCounts(ctx, is.ID)
@@ -102,14 +119,14 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	for _, s := range statuses {
 		sum.Total += counts[s]
 	}
-	if opts.Start != nil {
-		opts.Start(sum.Total)
+	if opts.Progress != nil {
+		opts.Progress.Start(sum.Total)
 	}
 	if sum.Total == 0 {
 		// Every row is settled: a run that died between its last record
 		// and marking the issue done is finished here.
-		if len(counts) > 0 && is.Status != "done" {
-			return sum, st.SetIssueStatus(ctx, is.ID, "done", opts.Now())
+		if len(counts) > 0 && is.Status != store.IssueDone {
+			return sum, st.SetIssueStatus(ctx, is.ID, store.IssueDone, opts.Now())
 		}
 		return sum, nil
 	}
@@ -117,7 +134,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	if err := st.SetIssueStatus(ctx, is.ID, "sending", opts.Now()); err != nil {
+	if err := st.SetIssueStatus(ctx, is.ID, store.IssueSending, opts.Now()); err != nil {
 		return sum, err
 	}
 	domain := DomainOf(opts.From)
@@ -203,7 +220,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 				done := sum.Sent + sum.Bounced + sum.Failed
 				mu.Unlock()
 				if opts.Progress != nil {
-					opts.Progress(done)
+					opts.Progress.Done(done)
 				}
 			}
 		}()
@@ -231,7 +248,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if left := counts[store.LedgerPending] + counts[store.LedgerSending] + counts[store.LedgerFailed]; left > 0 {
 		return sum, fmt.Errorf("%d recipient(s) not reached yet: %w (see 'venerdi deliveries --status failed')", left, ErrIncomplete)
 	}
-	if err := st.SetIssueStatus(context.Background(), is.ID, "done", opts.Now()); err != nil {
+	if err := st.SetIssueStatus(context.Background(), is.ID, store.IssueDone, opts.Now()); err != nil {
 		return sum, err
 	}
 	return sum, nil
@@ -345,20 +362,19 @@ type Composer struct {
 
 // NewComposer prepares opts.Issue for sending.
 func NewComposer(opts *Options) (*Composer, error) {
-	ph := token.Placeholder
 	m := &mailer.Message{
 		From:        opts.From,
 		ReplyTo:     opts.ReplyTo,
 		To:          "recipient@placeholder.invalid",
-		Subject:     opts.Issue.Subject,
-		Text:        strings.ReplaceAll(opts.Issue.Text, digest.UnsubscribePlaceholder, unsubscribeURL(opts, ph)),
-		HTML:        strings.ReplaceAll(opts.Issue.HTML, digest.UnsubscribePlaceholder, unsubscribeURL(opts, ph)),
+		Subject:     opts.Content.Subject,
+		Text:        opts.Content.Text,
+		HTML:        opts.Content.HTML,
 		ListID:      opts.ListID,
-		Unsubscribe: unsubscribeLinks(opts, ph),
+		Unsubscribe: opts.Links.ListUnsubscribe(token.Placeholder),
 		OneClick:    true,
 		Date:        opts.Now(),
 	}
-	tpl, err := mailer.NewTemplate(m, ph, opts.Signer)
+	tpl, err := mailer.NewTemplate(m, token.Placeholder, opts.Signer)
 	if err != nil {
 		return nil, fmt.Errorf("issue %s: %w", opts.Issue.Week, err)
 	}
@@ -373,21 +389,9 @@ func (c *Composer) Message(id int64, email, name, messageID string) ([]byte, err
 		ToName:      name,
 		MessageID:   messageID,
 		Date:        c.opts.Now(),
-		Unsubscribe: unsubscribeLinks(c.opts, tok),
+		Unsubscribe: c.opts.Links.ListUnsubscribe(tok),
 		Token:       tok,
 	})
-}
-
-func unsubscribeURL(opts *Options, tok string) string {
-	return strings.TrimRight(opts.UnsubscribeURL, "/") + "/unsubscribe/" + tok
-}
-
-func unsubscribeLinks(opts *Options, tok string) []string {
-	links := []string{unsubscribeURL(opts, tok)}
-	if opts.UnsubscribeMailto != "" {
-		links = append(links, opts.UnsubscribeMailto+"?subject=unsubscribe%20"+tok)
-	}
-	return links
 }
 
 func newMessageID(domain string) string {

@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/venerdi/venerdi/internal/delivery"
-	"github.com/venerdi/venerdi/internal/digest"
+	"github.com/venerdi/venerdi/internal/links"
 	"github.com/venerdi/venerdi/internal/mailer"
 	"github.com/venerdi/venerdi/internal/smtptest"
 	"github.com/venerdi/venerdi/internal/store"
+	"github.com/venerdi/venerdi/internal/token"
 )
 
 var now = time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC)
@@ -45,8 +46,8 @@ func newFixtureTB(t testing.TB, n int) *fixture {
 		t.Fatal(err)
 	}
 	is := &store.Issue{Week: "2026-W49", Subject: "I post della settimana · 4 dicembre 2026",
-		HTML: `<p>Ciao</p><a href="` + digest.UnsubscribePlaceholder + `">Annulla</a>`,
-		Text: "Ciao\nAnnulla: " + digest.UnsubscribePlaceholder + "\n", ComposedAt: now, CutoffAt: now}
+		HTML: `<p>Ciao</p><a href="` + testLinks.Unsubscribe(token.Placeholder) + `">Annulla</a>`,
+		Text: "Ciao\nAnnulla: " + testLinks.Unsubscribe(token.Placeholder) + "\n", ComposedAt: now, CutoffAt: now}
 	if err := st.CreateIssue(ctx, is, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -61,8 +62,9 @@ func newFixtureTB(t testing.TB, n int) *fixture {
 func (f *fixture) options() delivery.Options {
 	cfg := mailer.SMTPConfig{Host: "127.0.0.1", Port: f.smtp.Port, TLS: "none", Timeout: 5 * time.Second}
 	return delivery.Options{
-		Issue: f.issue, From: "Bottega <news@bottega.example.it>", ListID: "l.bottega.example.it",
-		UnsubscribeURL: "https://news.bottega.example.it", Secret: []byte("k"),
+		Issue: f.issue, Content: delivery.Content{Subject: f.issue.Subject, HTML: f.issue.HTML, Text: f.issue.Text},
+		From: "Bottega <news@bottega.example.it>", ListID: "l.bottega.example.it",
+		Links: testLinks, Secret: []byte("k"),
 		Dial: func(ctx context.Context) (delivery.Sender, error) {
 			c, err := mailer.Dial(ctx, cfg)
 			if err != nil {
@@ -103,7 +105,7 @@ func TestRunDeliversOnceAndRerunSendsNothing(t *testing.T) {
 	// Each message is personal: its own To and its own unsubscribe token.
 	m := f.smtp.Messages()[0]
 	if !strings.Contains(string(m.Data), "https://news.bottega.example.it/unsubscribe/") ||
-		strings.Contains(string(m.Data), digest.UnsubscribePlaceholder) {
+		strings.Contains(string(m.Data), token.Placeholder) {
 		t.Error("message lacks its personal unsubscribe link")
 	}
 	sum, err = delivery.Run(context.Background(), f.st, f.options())
@@ -166,11 +168,11 @@ func TestCancelledRunResumes(t *testing.T) {
 	f := newFixture(t, 200)
 	ctx, cancel := context.WithCancel(context.Background())
 	opts := f.options()
-	opts.Progress = func(done int) {
+	opts.Progress = progressFunc(func(done int) {
 		if done == 50 {
 			cancel()
 		}
-	}
+	})
 	if _, err := delivery.Run(ctx, f.st, opts); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted Run = %v; want context.Canceled", err)
 	}
@@ -226,3 +228,17 @@ func TestMaxPerHourPaces(t *testing.T) {
 	}
 	f.exactlyOnce(t, nil)
 }
+
+var testLinks = func() *links.Builder {
+	b, err := links.New("https://news.bottega.example.it", "")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// progressFunc calls a function after each outcome.
+type progressFunc func(done int)
+
+func (f progressFunc) Start(int)     {}
+func (f progressFunc) Done(done int) { f(done) }

@@ -85,12 +85,6 @@ func parsePrivateKey(keyPEM []byte) (crypto.Signer, error) {
 	}
 }
 
-// Domain returns the signing domain (d=).
-func (s *Signer) Domain() string { return s.domain }
-
-// Selector returns the selector (s=).
-func (s *Signer) Selector() string { return s.selector }
-
 // TXTRecord returns the DNS TXT record value to publish at
 // "<selector>._domainkey.<domain>" for this key.
 func (s *Signer) TXTRecord() string {

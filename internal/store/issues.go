@@ -12,19 +12,19 @@ import (
 type Issue struct {
 	ID         int64
 	Week       string // "" for a letter
-	Kind       string // "digest" or "letter"
+	Kind       IssueKind
 	Subject    string
 	HTML       string
 	Text       string
 	ComposedAt time.Time
 	CutoffAt   time.Time
-	Status     string // composed | sending | done
+	Status     IssueStatus
 	FinishedAt time.Time
 }
 
 // Item is one thing an issue covers.
 type Item struct {
-	Kind      string // post | webinar | recording | change
+	Kind      ItemKind
 	Ref       string
 	StartsAt  time.Time // webinars: the start announced
 	Cancelled bool
@@ -38,7 +38,7 @@ func (s *Store) CreateIssue(ctx context.Context, is *Issue, items []Item) error 
 		week = is.Week
 	}
 	if is.Kind == "" {
-		is.Kind = "digest"
+		is.Kind = KindDigest
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `
@@ -52,7 +52,7 @@ func (s *Store) CreateIssue(ctx context.Context, is *Issue, items []Item) error 
 			return fmt.Errorf("create issue: %w", err)
 		}
 		is.ID, _ = r.LastInsertId()
-		is.Status = "composed"
+		is.Status = IssueComposed
 		for _, it := range items {
 			var start any
 			if !it.StartsAt.IsZero() {
@@ -108,9 +108,9 @@ func (s *Store) LastIssue(ctx context.Context) (*Issue, error) {
 }
 
 // SetIssueStatus moves an issue to status; "done" also stamps finished_at.
-func (s *Store) SetIssueStatus(ctx context.Context, id int64, status string, now time.Time) error {
+func (s *Store) SetIssueStatus(ctx context.Context, id int64, status IssueStatus, now time.Time) error {
 	var fin any
-	if status == "done" {
+	if status == IssueDone {
 		fin = unix(now)
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE issues SET status = ?, finished_at = ? WHERE id = ?`, status, fin, id)
@@ -121,7 +121,7 @@ func (s *Store) SetIssueStatus(ctx context.Context, id int64, status string, now
 type IssueSummary struct {
 	Issue
 	Posts, Webinars, Recordings, Changes int
-	Counts                               map[string]int // ledger status → rows
+	Counts                               map[LedgerStatus]int // ledger status → rows
 }
 
 // History lists issues newest first with their ledger counts.
@@ -159,7 +159,7 @@ func (s *Store) History(ctx context.Context, limit int) ([]IssueSummary, error) 
 	// Ledger counts for the listed issues in one query, not one per issue.
 	byID := map[int64]*IssueSummary{}
 	for i := range out {
-		out[i].Counts = map[string]int{}
+		out[i].Counts = map[LedgerStatus]int{}
 		byID[out[i].ID] = &out[i]
 	}
 	crow, err := s.db.QueryContext(ctx, `SELECT issue_id, status, count(*) FROM deliveries
@@ -170,7 +170,7 @@ func (s *Store) History(ctx context.Context, limit int) ([]IssueSummary, error) 
 	defer crow.Close()
 	for crow.Next() {
 		var id int64
-		var status string
+		var status LedgerStatus
 		var n int
 		if err := crow.Scan(&id, &status, &n); err != nil {
 			return nil, err

@@ -6,16 +6,6 @@ import (
 	"time"
 )
 
-// Ledger statuses, per (issue, subscriber).
-const (
-	LedgerPending = "pending"
-	LedgerSending = "sending" // claimed by a run; re-sent if that run died
-	LedgerSent    = "sent"
-	LedgerFailed  = "failed"  // temporary; retried by the next run
-	LedgerBounced = "bounced" // permanent
-	LedgerSkipped = "skipped" // unsubscribed after the issue was composed
-)
-
 // Recipient is a claimed ledger row ready to be sent.
 type Recipient struct {
 	SubscriberID int64
@@ -27,7 +17,7 @@ type Recipient struct {
 // Outcome is the result of sending to one recipient.
 type Outcome struct {
 	SubscriberID int64
-	Status       string
+	Status       LedgerStatus
 	MessageID    string
 	Error        string
 	Attempts     int // SMTP attempts made in this run
@@ -52,7 +42,7 @@ func (s *Store) EnsureLedger(ctx context.Context, issueID int64, now time.Time) 
 // on a normal run; failed too when retrying). Rows whose subscriber is no
 // longer active are marked skipped instead: an unsubscribe that arrives
 // during a send is honoured for everyone not yet sent.
-func (s *Store) Claim(ctx context.Context, issueID, after int64, limit int, statuses []string, now time.Time) ([]Recipient, int64, error) {
+func (s *Store) Claim(ctx context.Context, issueID, after int64, limit int, statuses []LedgerStatus, now time.Time) ([]Recipient, int64, error) {
 	var out []Recipient
 	last := after
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -72,7 +62,7 @@ func (s *Store) Claim(ctx context.Context, issueID, after int64, limit int, stat
 		var skipped []int64
 		for rows.Next() {
 			var r Recipient
-			var status string
+			var status SubscriberStatus
 			if err := rows.Scan(&r.SubscriberID, &r.Email, &r.Name, &status, &r.Attempts); err != nil {
 				rows.Close()
 				return err
@@ -130,19 +120,19 @@ func (s *Store) Record(ctx context.Context, issueID int64, outcomes []Outcome, n
 }
 
 // LedgerCounts returns the number of ledger rows of an issue by status.
-func (s *Store) LedgerCounts(ctx context.Context, issueID int64) (map[string]int, error) {
+func (s *Store) LedgerCounts(ctx context.Context, issueID int64) (map[LedgerStatus]int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM deliveries WHERE issue_id = ? GROUP BY status`, issueID)
 	if err != nil {
 		return nil, err
 	}
-	return scanCounts(rows)
+	return scanCounts[LedgerStatus](rows)
 }
 
 // Delivery is one ledger row with its address, for `venerdi deliveries`.
 type Delivery struct {
 	IssueID   int64
 	Email     string
-	Status    string
+	Status    LedgerStatus
 	Attempts  int
 	MessageID string
 	Error     string
@@ -150,7 +140,7 @@ type Delivery struct {
 }
 
 // Deliveries lists the ledger rows of an issue, optionally of one status.
-func (s *Store) Deliveries(ctx context.Context, issueID int64, status string) ([]Delivery, error) {
+func (s *Store) Deliveries(ctx context.Context, issueID int64, status LedgerStatus) ([]Delivery, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT d.issue_id, s.email, d.status, d.attempts, d.message_id, d.last_error, d.updated_at
 		FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id

@@ -136,13 +136,6 @@ func (s *Store) PostsForIssue(ctx context.Context, cutoff, now time.Time, lookba
 	return out, rows.Err()
 }
 
-// CountPosts returns how many posts are stored.
-func (s *Store) CountPosts(ctx context.Context) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM posts").Scan(&n)
-	return n, err
-}
-
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}

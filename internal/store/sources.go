@@ -5,19 +5,20 @@ import (
 	"database/sql"
 	"errors"
 	"time"
-
-	"github.com/venerdi/venerdi/internal/fetch"
 )
 
 // Source is what is remembered about one configured feed or catalog.
 type Source struct {
 	URL        string // as configured
 	CurrentURL string // after permanent redirects
-	Validators fetch.Validators
-	Title      string
-	CheckedAt  time.Time
-	OKAt       time.Time
-	LastError  string
+	// ETag and LastModified are the validators of the last good answer,
+	// sent back as If-None-Match and If-Modified-Since.
+	ETag         string
+	LastModified string
+	Title        string
+	CheckedAt    time.Time
+	OKAt         time.Time
+	LastError    string
 }
 
 // Source returns the stored state of url; a source never fetched comes back
@@ -28,7 +29,7 @@ func (s *Store) Source(ctx context.Context, url string) (Source, error) {
 	err := s.db.QueryRowContext(ctx, `
 		SELECT current_url, etag, last_modified, title, checked_at, ok_at, last_error
 		FROM sources WHERE url = ?`, url).Scan(
-		&src.CurrentURL, &src.Validators.ETag, &src.Validators.LastModified, &src.Title, &checked, &ok, &src.LastError)
+		&src.CurrentURL, &src.ETag, &src.LastModified, &src.Title, &checked, &ok, &src.LastError)
 	if errors.Is(err, sql.ErrNoRows) {
 		return src, nil
 	}
@@ -53,6 +54,6 @@ func (s *Store) SaveSource(ctx context.Context, src Source, now time.Time) error
 			checked_at = excluded.checked_at,
 			ok_at = COALESCE(excluded.ok_at, sources.ok_at),
 			last_error = excluded.last_error`,
-		src.URL, src.CurrentURL, src.Validators.ETag, src.Validators.LastModified, src.Title, unix(now), ok, src.LastError)
+		src.URL, src.CurrentURL, src.ETag, src.LastModified, src.Title, unix(now), ok, src.LastError)
 	return err
 }

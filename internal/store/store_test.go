@@ -63,7 +63,9 @@ func TestUpsertPostsIdentity(t *testing.T) {
 	if r, _ := s.UpsertPosts(ctx, "f", []feed.Post{moved}, t0); r.Added != 0 {
 		t.Errorf("post with a new GUID and the same link = %+v; want no new row", r)
 	}
-	if n, _ := s.CountPosts(ctx); n != 1 {
+	var n int
+	s.db.QueryRowContext(ctx, "SELECT count(*) FROM posts").Scan(&n)
+	if n != 1 {
 		t.Errorf("CountPosts = %d; want 1", n)
 	}
 	undated := feed.Post{Key: "link:x", Link: "https://b.it/x", LinkKey: "https://b.it/x", Title: "X"}
@@ -80,7 +82,7 @@ func TestUpsertPostsIdentity(t *testing.T) {
 	}
 	// Once in an issue, a post is never selected again, however it changes.
 	is := &Issue{Week: "2026-W49", Subject: "s", HTML: "h", Text: "t", ComposedAt: t0, CutoffAt: t0}
-	if err := s.CreateIssue(ctx, is, []Item{{Kind: "post", Ref: itoa(got[0].ID)}, {Kind: "post", Ref: itoa(got[1].ID)}}); err != nil {
+	if err := s.CreateIssue(ctx, is, []Item{{Kind: ItemPost, Ref: itoa(got[0].ID)}, {Kind: ItemPost, Ref: itoa(got[1].ID)}}); err != nil {
 		t.Fatal(err)
 	}
 	edited.Title = "edited after sending"
@@ -107,7 +109,7 @@ func TestWebinarsRecordingsAndChanges(t *testing.T) {
 		t.Fatalf("UpcomingWebinars = %d; want 1", len(up))
 	}
 	is := &Issue{Week: "2026-W49", ComposedAt: t0, CutoffAt: t0}
-	s.CreateIssue(ctx, is, []Item{{Kind: "webinar", Ref: "w1", StartsAt: w.StartsAt}})
+	s.CreateIssue(ctx, is, []Item{{Kind: ItemWebinar, Ref: "w1", StartsAt: w.StartsAt}})
 	if ch, _ := s.WebinarChanges(ctx, t0); len(ch) != 0 {
 		t.Errorf("WebinarChanges before a change = %d; want 0", len(ch))
 	}
@@ -118,7 +120,7 @@ func TestWebinarsRecordingsAndChanges(t *testing.T) {
 		t.Fatalf("WebinarChanges = %+v; want the move from the announced start", ch)
 	}
 	s.CreateIssue(ctx, &Issue{Week: "2026-W50", ComposedAt: t0.Add(time.Hour), CutoffAt: t0},
-		[]Item{{Kind: "change", Ref: "w1", StartsAt: w.StartsAt}})
+		[]Item{{Kind: ItemChange, Ref: "w1", StartsAt: w.StartsAt}})
 	if ch, _ := s.WebinarChanges(ctx, t0); len(ch) != 0 {
 		t.Errorf("WebinarChanges after reporting = %d; want 0 (reported once)", len(ch))
 	}
@@ -155,7 +157,7 @@ func TestSubscribersAndLedger(t *testing.T) {
 		t.Errorf("EnsureLedger again = %d; want 0", n)
 	}
 	s.SetSubscriberStatus(ctx, "b@x.it", Unsubscribed, t0) // arrives mid-send
-	rs, _, err := s.Claim(ctx, is.ID, 0, 10, []string{LedgerPending, LedgerSending}, t0)
+	rs, _, err := s.Claim(ctx, is.ID, 0, 10, []LedgerStatus{LedgerPending, LedgerSending}, t0)
 	if err != nil || len(rs) != 1 || rs[0].Email != "a@x.it" {
 		t.Fatalf("Claim = %+v, %v; want only a@x.it", rs, err)
 	}
@@ -164,7 +166,7 @@ func TestSubscribersAndLedger(t *testing.T) {
 	if counts[LedgerSent] != 1 || counts[LedgerSkipped] != 1 {
 		t.Errorf("LedgerCounts = %v; want 1 sent, 1 skipped", counts)
 	}
-	if rs, _, _ := s.Claim(ctx, is.ID, 0, 10, []string{LedgerPending, LedgerSending}, t0); len(rs) != 0 {
+	if rs, _, _ := s.Claim(ctx, is.ID, 0, 10, []LedgerStatus{LedgerPending, LedgerSending}, t0); len(rs) != 0 {
 		t.Errorf("Claim after all sent = %v; want none", rs)
 	}
 }
@@ -179,7 +181,7 @@ func TestHistoryCounts(t *testing.T) {
 		is := &Issue{Week: week, Subject: week, ComposedAt: t0.Add(time.Duration(i) * time.Hour), CutoffAt: t0}
 		s.CreateIssue(ctx, is, nil)
 		s.EnsureLedger(ctx, is.ID, t0)
-		rs, _, _ := s.Claim(ctx, is.ID, 0, 1+i, []string{LedgerPending}, t0)
+		rs, _, _ := s.Claim(ctx, is.ID, 0, 1+i, []LedgerStatus{LedgerPending}, t0)
 		for _, r := range rs {
 			s.Record(ctx, is.ID, []Outcome{{SubscriberID: r.SubscriberID, Status: LedgerSent}}, t0)
 		}

@@ -9,20 +9,12 @@ import (
 	"time"
 )
 
-// Subscriber statuses.
-const (
-	Active       = "active"
-	Pending      = "pending"
-	Unsubscribed = "unsubscribed"
-	Bounced      = "bounced"
-)
-
 // Subscriber is one address on the list.
 type Subscriber struct {
 	ID        int64
 	Email     string
 	Name      string
-	Status    string
+	Status    SubscriberStatus
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -36,7 +28,7 @@ var ErrUnsubscribed = errors.New("unsubscribed; venerdi never re-activates an ad
 // for it); an unsubscribed one is refused with ErrUnsubscribed.
 func (s *Store) AddSubscriber(ctx context.Context, email, name string, now time.Time) (created bool, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var status string
+		var status SubscriberStatus
 		err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE email = ?`, email).Scan(&status)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -74,7 +66,7 @@ func (s *Store) ImportSubscribers(ctx context.Context, rows []ImportRow, now tim
 	var res ImportResult
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, r := range rows {
-			var status string
+			var status SubscriberStatus
 			err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE email = ?`, r.Email).Scan(&status)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
@@ -109,7 +101,7 @@ func (s *Store) ImportSubscribers(ctx context.Context, rows []ImportRow, now tim
 }
 
 // SetSubscriberStatus changes the status of email; ErrNotFound when absent.
-func (s *Store) SetSubscriberStatus(ctx context.Context, email, status string, now time.Time) error {
+func (s *Store) SetSubscriberStatus(ctx context.Context, email string, status SubscriberStatus, now time.Time) error {
 	r, err := s.db.ExecContext(ctx, `UPDATE subscribers SET status = ?, updated_at = ? WHERE email = ?`,
 		status, unix(now), email)
 	if err != nil {
@@ -137,7 +129,7 @@ func (s *Store) Subscriber(ctx context.Context, email string) (*Subscriber, erro
 // EachSubscriber calls fn for every subscriber (with one of statuses, or
 // all when none are given), in id order, a page at a time so that neither
 // memory nor a read transaction grows with the list.
-func (s *Store) EachSubscriber(ctx context.Context, statuses []string, fn func(Subscriber) error) error {
+func (s *Store) EachSubscriber(ctx context.Context, statuses []SubscriberStatus, fn func(Subscriber) error) error {
 	const page = 1000
 	filter, args := "", []any{}
 	if len(statuses) > 0 {
@@ -181,19 +173,19 @@ func (s *Store) EachSubscriber(ctx context.Context, statuses []string, fn func(S
 }
 
 // CountSubscribers returns subscriber counts by status.
-func (s *Store) CountSubscribers(ctx context.Context) (map[string]int, error) {
+func (s *Store) CountSubscribers(ctx context.Context) (map[SubscriberStatus]int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM subscribers GROUP BY status`)
 	if err != nil {
 		return nil, err
 	}
-	return scanCounts(rows)
+	return scanCounts[SubscriberStatus](rows)
 }
 
-func scanCounts(rows *sql.Rows) (map[string]int, error) {
+func scanCounts[K ~string](rows *sql.Rows) (map[K]int, error) {
 	defer rows.Close()
-	out := map[string]int{}
+	out := map[K]int{}
 	for rows.Next() {
-		var k string
+		var k K
 		var n int
 		if err := rows.Scan(&k, &n); err != nil {
 			return nil, err

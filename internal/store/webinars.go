@@ -147,10 +147,3 @@ func (s *Store) WebinarChanges(ctx context.Context, now time.Time) ([]StoredWebi
 	}
 	return scanWebinars(rows, true)
 }
-
-// CountWebinars returns how many webinars are stored.
-func (s *Store) CountWebinars(ctx context.Context) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM webinars").Scan(&n)
-	return n, err
-}

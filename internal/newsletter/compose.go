@@ -1,0 +1,215 @@
+package newsletter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/venerdi/venerdi/internal/delivery"
+	"github.com/venerdi/venerdi/internal/digest"
+	"github.com/venerdi/venerdi/internal/schedule"
+	"github.com/venerdi/venerdi/internal/store"
+	"github.com/venerdi/venerdi/internal/token"
+)
+
+// NothingNewError is returned by Compose when Rules.SkipEmpty holds this
+// week's issue back.
+type NothingNewError struct{ Since time.Time }
+
+func (e *NothingNewError) Error() string {
+	return "nothing new since " + e.Since.Format("2006-01-02 15:04 MST")
+}
+
+// Composed is the outcome of Compose.
+type Composed struct {
+	Issue  *Issue
+	Fresh  bool   // composed by this call, rather than found frozen
+	Counts Counts // what a fresh issue carries
+}
+
+// Week returns the key of the week now falls in, in the site's time zone.
+func (n *Newsletter) Week(now time.Time) string {
+	return schedule.WeekKey(now, n.opts.Site.Location)
+}
+
+// Compose returns this week's issue: the frozen one when it exists, else a
+// fresh one, selected and rendered once and frozen. Two runs racing to
+// compose the same week end up with the same issue: the loser reads the
+// winner's. With nothing new and Rules.SkipEmpty it returns a
+// *NothingNewError, unless allowEmpty.
+func (n *Newsletter) Compose(ctx context.Context, allowEmpty bool) (*Composed, error) {
+	now := n.now()
+	week := n.Week(now)
+	if is, err := n.st.IssueByWeek(ctx, week); err == nil {
+		return &Composed{Issue: is}, nil
+	} else if !isNotFound(err) {
+		return nil, err
+	}
+	sel, err := n.selectIssue(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	if sel.input.Empty() && n.opts.Rules.SkipEmpty && !allowEmpty {
+		return nil, &NothingNewError{sel.cutoff.In(n.opts.Site.Location)}
+	}
+	out, err := n.render(sel)
+	if err != nil {
+		return nil, err
+	}
+	is := &store.Issue{Week: week, Kind: store.KindDigest, Subject: out.Subject, HTML: out.HTML, Text: out.Text, ComposedAt: now, CutoffAt: now}
+	err = n.st.CreateIssue(ctx, is, sel.items)
+	if errors.Is(err, store.ErrIssueExists) {
+		is, err = n.st.IssueByWeek(ctx, week)
+		return &Composed{Issue: is}, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("freeze issue %s: %w", week, err)
+	}
+	c := sel.counts()
+	n.rep.Verbosef("composed issue %s: %d posts, %d upcoming webinars, %d recordings, %d changes",
+		week, c.Posts, c.Upcoming, c.Recordings, c.Changes)
+	return &Composed{Issue: is, Fresh: true, Counts: c}, nil
+}
+
+// Preview returns this week's frozen issue, or renders one now without
+// storing it: looking never fixes the week's contents.
+func (n *Newsletter) Preview(ctx context.Context) (*Issue, error) {
+	now := n.now()
+	week := n.Week(now)
+	if is, err := n.st.IssueByWeek(ctx, week); err == nil {
+		return is, nil
+	} else if !isNotFound(err) {
+		return nil, err
+	}
+	sel, err := n.selectIssue(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	out, err := n.render(sel)
+	if err != nil {
+		return nil, err
+	}
+	return &store.Issue{Week: week, Kind: store.KindDigest, Subject: out.Subject, HTML: out.HTML, Text: out.Text, ComposedAt: now, CutoffAt: now}, nil
+}
+
+// Format is a way to look at an issue.
+type Format string
+
+// Preview formats.
+const (
+	FormatHTML Format = "html"
+	FormatText Format = "text"
+	FormatEML  Format = "eml" // the whole message, as a subscriber gets it
+)
+
+// ParseFormat reads a preview format given by a user.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(s); f {
+	case FormatHTML, FormatText, FormatEML:
+		return f, nil
+	}
+	return "", fmt.Errorf("%q: use html, text or eml", s)
+}
+
+// PreviewBytes renders this week's issue (see Preview) in format f. The
+// personal unsubscribe link is a visible stand-in; an eml preview is
+// addressed to the sender.
+func (n *Newsletter) PreviewBytes(ctx context.Context, f Format) ([]byte, error) {
+	is, err := n.Preview(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch f {
+	case FormatHTML:
+		return []byte(strings.ReplaceAll(is.HTML, digest.UnsubscribePlaceholder, "#unsubscribe")), nil
+	case FormatText:
+		return []byte(strings.ReplaceAll(is.Text, digest.UnsubscribePlaceholder, "<unsubscribe link>")), nil
+	case FormatEML:
+		c, err := delivery.NewComposer(n.deliveryOptions(is))
+		if err != nil {
+			return nil, err
+		}
+		from := delivery.AddressOf(n.opts.Mail.From)
+		return c.Message(0, from, "", "<preview@"+delivery.DomainOf(n.opts.Mail.From)+">")
+	}
+	return nil, fmt.Errorf("preview format %q: use html, text or eml", f)
+}
+
+// content is a frozen issue as delivery sends it: the digest's stand-in for
+// the unsubscribe URL becomes the real link around token.Placeholder.
+func (n *Newsletter) content(is *Issue) delivery.Content {
+	unsub := n.links.Unsubscribe(token.Placeholder)
+	return delivery.Content{
+		Subject: is.Subject,
+		HTML:    strings.ReplaceAll(is.HTML, digest.UnsubscribePlaceholder, unsub),
+		Text:    strings.ReplaceAll(is.Text, digest.UnsubscribePlaceholder, unsub),
+	}
+}
+
+// Plan is what a send would do now, told without doing it.
+type Plan struct {
+	// Frozen is this week's issue when it is already composed; then
+	// SentSoFar and Left say how far its delivery got.
+	Frozen          *Issue
+	SentSoFar, Left int
+	// Otherwise, the issue a send would compose, unless NothingNew holds
+	// it back.
+	NothingNew *NothingNewError
+	Subject    string
+	Counts     Counts
+	Active     int // active subscribers
+	Posts      []string
+	Upcoming   []string
+	Recordings []string
+}
+
+// DryRun tells what a send would do now, composing, freezing and sending
+// nothing.
+func (n *Newsletter) DryRun(ctx context.Context, allowEmpty bool) (*Plan, error) {
+	now := n.now()
+	subs, err := n.st.CountSubscribers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Active: subs[store.Active]}
+	if is, err := n.st.IssueByWeek(ctx, n.Week(now)); err == nil {
+		counts, err := n.st.LedgerCounts(ctx, is.ID)
+		if err != nil {
+			return nil, err
+		}
+		p.Frozen, p.SentSoFar = is, counts[store.LedgerSent]
+		p.Left = max(0, p.Active-counts[store.LedgerSent]-counts[store.LedgerBounced]-counts[store.LedgerSkipped])
+		return p, nil
+	} else if !isNotFound(err) {
+		return nil, err
+	}
+	sel, err := n.selectIssue(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	if sel.input.Empty() && n.opts.Rules.SkipEmpty && !allowEmpty {
+		p.NothingNew = &NothingNewError{sel.cutoff.In(n.opts.Site.Location)}
+		return p, nil
+	}
+	out, err := n.render(sel)
+	if err != nil {
+		return nil, err
+	}
+	p.Subject, p.Counts = out.Subject, sel.counts()
+	for _, x := range sel.input.Posts {
+		p.Posts = append(p.Posts, x.Title)
+	}
+	for _, w := range sel.input.Upcoming {
+		p.Upcoming = append(p.Upcoming, w.Title)
+	}
+	for _, w := range sel.input.OnDemand {
+		p.Recordings = append(p.Recordings, w.Title)
+	}
+	return p, nil
+}
+
+// ExportTemplates writes the default templates of lang to dir for the
+// author to edit, and returns the files written.
+func ExportTemplates(lang, dir string) ([]string, error) { return digest.Export(lang, dir) }

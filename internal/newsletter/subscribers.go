@@ -1,0 +1,178 @@
+package newsletter
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"strings"
+
+	"github.com/venerdi/venerdi/internal/store"
+)
+
+// ErrUnsubscribed is returned when an add would re-activate an address that
+// asked to leave: only the subscriber can undo that.
+var ErrUnsubscribed = store.ErrUnsubscribed
+
+// ParseAddress reads "addr" or "Name <addr>" and returns the normalised
+// address and the name.
+func ParseAddress(s string) (addr, name string, err error) {
+	a, err := mail.ParseAddress(strings.TrimSpace(s))
+	if err != nil || !strings.Contains(a.Address, "@") || strings.ContainsAny(a.Address, " \t\r\n") {
+		return "", "", fmt.Errorf("%q is not an email address", s)
+	}
+	return store.NormalizeEmail(a.Address), a.Name, nil
+}
+
+// AddSubscriber adds an active subscriber from "addr" or "Name <addr>"; a
+// non-empty name wins over the one in the address. An unsubscribed address
+// is refused with ErrUnsubscribed; a bounced one is re-activated, since the
+// author vouches for it.
+func (n *Newsletter) AddSubscriber(ctx context.Context, address, name string) (addr string, created bool, err error) {
+	addr, parsed, err := ParseAddress(address)
+	if err != nil {
+		return "", false, err
+	}
+	if name == "" {
+		name = parsed
+	}
+	created, err = n.st.AddSubscriber(ctx, addr, name, n.now())
+	return addr, created, err
+}
+
+// RemoveSubscriber unsubscribes an address. The row is kept, so that no
+// import can bring it back.
+func (n *Newsletter) RemoveSubscriber(ctx context.Context, address string) error {
+	return n.st.SetSubscriberStatus(ctx, store.NormalizeEmail(address), store.Unsubscribed, n.now())
+}
+
+// EachSubscriber calls fn for every subscriber with status (all when it is
+// empty), in the order they joined.
+func (n *Newsletter) EachSubscriber(ctx context.Context, status SubscriberStatus, fn func(Subscriber) error) error {
+	var filter []store.SubscriberStatus
+	if status != "" {
+		filter = []store.SubscriberStatus{status}
+	}
+	return n.st.EachSubscriber(ctx, filter, fn)
+}
+
+// RowError is a bad row of an import, by line.
+type RowError struct {
+	Line int
+	Msg  string
+}
+
+// ImportReport is what an import did.
+type ImportReport struct {
+	Added, Updated, Kept int // Kept: unchanged, or unsubscribed/bounced and left alone
+	Bad                  []RowError
+}
+
+// ImportError is returned when some rows were bad; the good ones were
+// imported.
+type ImportError struct {
+	Name string
+	Bad  []RowError
+}
+
+func (e *ImportError) Error() string {
+	msgs := make([]string, len(e.Bad))
+	for i, b := range e.Bad {
+		msgs[i] = fmt.Sprintf("%s:%d: %s", e.Name, b.Line, b.Msg)
+	}
+	return fmt.Sprintf("%d bad row(s) skipped:\n  %s", len(e.Bad), strings.Join(msgs, "\n  "))
+}
+
+// ImportSubscribers imports a CSV file with a header row: the address
+// column is "email" or "Email Address" (Mailchimp's export); "name" (or
+// "First Name" and "Last Name") is optional. Bad rows are reported by line
+// in an *ImportError and skipped; the good ones go in one transaction, all
+// or nothing. Duplicates are merged. An address that unsubscribed or bounced
+// keeps its status: an import never re-activates anyone. name labels errors.
+func (n *Newsletter) ImportSubscribers(ctx context.Context, r io.Reader, name string) (*ImportReport, error) {
+	rows, bad, err := readSubscribersCSV(r, name)
+	if err != nil {
+		return nil, err
+	}
+	res, err := n.st.ImportSubscribers(ctx, rows, n.now())
+	if err != nil {
+		return nil, fmt.Errorf("import %s: nothing imported: %w", name, err)
+	}
+	rep := &ImportReport{Added: res.Added, Updated: res.Updated, Kept: res.Kept, Bad: bad}
+	if len(bad) > 0 {
+		return rep, &ImportError{Name: name, Bad: bad}
+	}
+	return rep, nil
+}
+
+// readSubscribersCSV reads an import file. It returns the good rows, merged
+// by address, and the bad ones; a file it cannot read at all is an error.
+func readSubscribersCSV(r io.Reader, name string) ([]store.ImportRow, []RowError, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: no header row: %w", name, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		col[h] = i
+	}
+	emailCol, ok := col["email"]
+	if !ok {
+		if emailCol, ok = col["email address"]; !ok {
+			return nil, nil, fmt.Errorf("%s:1: no \"email\" or \"Email Address\" column in the header (%s)", name, strings.Join(header, ","))
+		}
+	}
+	field := func(rec []string, key string) string {
+		if i, ok := col[key]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	var rows []store.ImportRow
+	var bad []RowError
+	seen := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				bad = append(bad, RowError{pe.Line, pe.Err.Error()})
+				continue
+			}
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if emailCol >= len(rec) || strings.TrimSpace(rec[emailCol]) == "" {
+			bad = append(bad, RowError{line, "no address"})
+			continue
+		}
+		addr, _, err := ParseAddress(rec[emailCol])
+		if err != nil {
+			bad = append(bad, RowError{line, err.Error()})
+			continue
+		}
+		nm := field(rec, "name")
+		if nm == "" {
+			nm = strings.TrimSpace(field(rec, "first name") + " " + field(rec, "last name"))
+		}
+		key := strings.ToLower(addr)
+		if i, dup := seen[key]; dup {
+			if nm != "" {
+				rows[i].Name = nm
+			}
+			continue
+		}
+		seen[key] = len(rows)
+		rows = append(rows, store.ImportRow{Email: addr, Name: nm})
+	}
+	return rows, bad, nil
+}
