@@ -10,7 +10,9 @@ package templates
 
 import "embed"
 
-// FS holds digest.html, digest.txt and the language directories.
+// FS holds digest.html, digest.txt, the confirmation mail (confirm.html,
+// confirm.txt), the language directories and the pages of `venerdi serve`
+// (web/).
 //
-//go:embed digest.html digest.txt it en
+//go:embed digest.html digest.txt confirm.html confirm.txt it en web
 var FS embed.FS

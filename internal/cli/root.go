@@ -159,7 +159,7 @@ func coreOptions(cfg *config.Config) (newsletter.Options, error) {
 				Domain:   cfg.Mail.DKIMDomain,
 			},
 		},
-		BaseURL:   cfg.Mail.UnsubscribeURL,
+		BaseURL:   cfg.PublicURL(),
 		Secret:    secret,
 		Templates: cfg.Path(cfg.Digest.Templates),
 		Sending: newsletter.Sending{
@@ -232,7 +232,7 @@ func newRootCmd(a *App) *cobra.Command {
 		return usageError{err}
 	})
 	root.AddCommand(
-		newInitCmd(a), newFetchCmd(a), newPreviewCmd(a), newSendCmd(a), newRunCmd(a),
+		newInitCmd(a), newFetchCmd(a), newPreviewCmd(a), newSendCmd(a), newRunCmd(a), newServeCmd(a),
 		newSubscribersCmd(a), newHistoryCmd(a), newDeliveriesCmd(a), newConfigCmd(a),
 		newTemplatesCmd(a), newVersionCmd(a),
 	)

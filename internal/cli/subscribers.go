@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,8 +18,8 @@ func newSubscribersCmd(a *App) *cobra.Command {
 		Use:   "subscribers",
 		Short: "Add, remove, list, import and export subscribers",
 	})
-	cmd.AddCommand(newSubscribersAddCmd(a), newSubscribersRemoveCmd(a), newSubscribersListCmd(a),
-		newSubscribersImportCmd(a), newSubscribersExportCmd(a))
+	cmd.AddCommand(newSubscribersAddCmd(a), newSubscribersRemoveCmd(a), newSubscribersForgetCmd(a),
+		newSubscribersListCmd(a), newSubscribersImportCmd(a), newSubscribersExportCmd(a))
 	return cmd
 }
 
@@ -146,17 +147,52 @@ func runImport(ctx context.Context, p *printer, nl *newsletter.Newsletter, stdin
 	return err
 }
 
+func newSubscribersForgetCmd(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "forget ADDRESS",
+		Short: "Erase an address and all that is kept about it (GDPR); only a hash stays, so no import brings it back",
+		Long: `Erase everything venerdi keeps about an address: the subscriber, its consent
+records and its rows in the delivery ledger (past issues' counts shrink by
+one). Only a SHA-256 hash of the address is kept, so that no later import or
+add can bring it back; its owner can still subscribe again through the form,
+with a new double opt-in.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
+				found, err := nl.Forget(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if found {
+					a.out.Verbosef("erased %s; its hash is kept so no import brings it back", args[0])
+				} else {
+					a.out.Verbosef("%s was not on the list; its hash is kept so no import adds it", args[0])
+				}
+				return nil
+			})
+		},
+	}
+}
+
 func newSubscribersExportCmd(a *App) *cobra.Command {
 	return &cobra.Command{
 		Use:   "export",
-		Short: "Write all subscribers as CSV (email,name,status) to standard output",
-		Args:  exactArgs(0),
+		Short: "Write all subscribers as CSV to standard output, with their consent records",
+		Long: `Write every subscriber as CSV: email, name, status, created_at, then the
+latest consent record (consent_event, consent_at, consent_source, consent_ip,
+consent_wording: how and when the address joined). Times are RFC 3339, UTC.`,
+		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
 				w := csv.NewWriter(a.out)
-				w.Write([]string{"email", "name", "status"})
+				w.Write([]string{"email", "name", "status", "created_at", "consent_event", "consent_at", "consent_source", "consent_ip", "consent_wording"})
 				err := nl.EachSubscriber(ctx, "", func(s newsletter.Subscriber) error {
-					return w.Write([]string{s.Email, s.Name, string(s.Status)})
+					at := ""
+					if !s.Consent.At.IsZero() {
+						at = s.Consent.At.UTC().Format(time.RFC3339)
+					}
+					return w.Write([]string{s.Email, s.Name, string(s.Status), s.CreatedAt.UTC().Format(time.RFC3339),
+						string(s.Consent.Event), at, s.Consent.Source, s.Consent.IP, s.Consent.Wording})
 				})
 				w.Flush()
 				return errors.Join(err, w.Error())

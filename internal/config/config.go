@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -104,10 +105,56 @@ type Outbox struct {
 	Dir string `toml:"dir"`
 }
 
-// Web holds the token signing secret.
+// Web configures `venerdi serve` and the links every message carries.
 type Web struct {
-	Secret     string `toml:"secret"`
-	SecretFile string `toml:"secret_file"`
+	// BaseURL is the public URL of serve; every link in mail and pages is
+	// built from it. Empty: mail.unsubscribe_url, which it supersedes.
+	BaseURL string `toml:"base_url"`
+	Listen  string `toml:"listen"` // default 127.0.0.1:8080
+	// TrustedProxies are CIDRs or addresses whose X-Forwarded-For is
+	// believed (the reverse proxy in front of serve).
+	TrustedProxies []string `toml:"trusted_proxies"`
+	Secret         string   `toml:"secret"`
+	SecretFile     string   `toml:"secret_file"`
+	LogFormat      string   `toml:"log_format"` // text | json
+}
+
+// PublicURL is web.base_url, else mail.unsubscribe_url.
+func (c *Config) PublicURL() string {
+	if c.Web.BaseURL != "" {
+		return c.Web.BaseURL
+	}
+	return c.Mail.UnsubscribeURL
+}
+
+// Proxies parses web.trusted_proxies (validated by Validate).
+func (c *Config) Proxies() []*net.IPNet {
+	var out []*net.IPNet
+	for _, p := range c.Web.TrustedProxies {
+		if n, err := parseCIDR(p); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func parseCIDR(s string) (*net.IPNet, error) {
+	if !strings.Contains(s, "/") {
+		ip := net.ParseIP(s)
+		if ip == nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR", s)
+		}
+		bits := 128
+		if ip.To4() != nil {
+			ip, bits = ip.To4(), 32
+		}
+		return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+	}
+	_, n, err := net.ParseCIDR(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not an address or CIDR", s)
+	}
+	return n, nil
 }
 
 // Duration is a time.Duration that reads "24h" or "90s" from TOML and env.
@@ -138,6 +185,7 @@ func Default() Config {
 		Store:  Store{Path: "venerdi.db"},
 		SMTP:   SMTP{Port: 587, TLS: "starttls", Connections: 4, MaxAttempts: 5, Backoff: Duration{2 * time.Second}, Timeout: Duration{30 * time.Second}},
 		Outbox: Outbox{Dir: "outbox"},
+		Web:    Web{Listen: "127.0.0.1:8080", LogFormat: "text"},
 	}
 }
 
@@ -271,7 +319,7 @@ func (c *Config) Validate() error {
 	}
 	for _, f := range []struct{ key, val string }{
 		{"site.title", c.Site.Title}, {"site.url", c.Site.URL}, {"mail.from", c.Mail.From},
-		{"mail.list_id", c.Mail.ListID}, {"mail.unsubscribe_url", c.Mail.UnsubscribeURL},
+		{"mail.list_id", c.Mail.ListID}, {"mail.unsubscribe_url", c.Mail.UnsubscribeURL}, {"web.base_url", c.Web.BaseURL},
 	} {
 		if strings.Contains(f.val, Placeholder) {
 			bad(f.key, "still holds the placeholder %q written by 'venerdi init': put your own value there", f.val)
@@ -326,8 +374,27 @@ func (c *Config) Validate() error {
 	if c.Mail.ListID == "" || strings.ContainsAny(c.Mail.ListID, " <>\r\n") {
 		bad("mail.list_id", "%q: use a dotted name like settimanale.example.it", c.Mail.ListID)
 	}
-	if u, err := url.Parse(c.Mail.UnsubscribeURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-		bad("mail.unsubscribe_url", "%q is not an http(s) URL", c.Mail.UnsubscribeURL)
+	if c.Web.BaseURL == "" && c.Mail.UnsubscribeURL == "" {
+		bad("web.base_url", "must be set: the public URL of venerdi serve, where every link in mail points (mail.unsubscribe_url is the older name)")
+	} else if c.Web.BaseURL != "" {
+		if u, err := url.Parse(c.Web.BaseURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("web.base_url", "%q is not an http(s) URL without query or fragment", c.Web.BaseURL)
+		}
+	} else if u, err := url.Parse(c.Mail.UnsubscribeURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		bad("mail.unsubscribe_url", "%q is not an http(s) URL (or set web.base_url, the public URL of venerdi serve)", c.Mail.UnsubscribeURL)
+	}
+	if _, _, err := net.SplitHostPort(c.Web.Listen); err != nil {
+		bad("web.listen", "%q: use host:port, like 127.0.0.1:8080", c.Web.Listen)
+	}
+	for _, p := range c.Web.TrustedProxies {
+		if _, err := parseCIDR(p); err != nil {
+			bad("web.trusted_proxies", "%v", err)
+		}
+	}
+	switch c.Web.LogFormat {
+	case "text", "json":
+	default:
+		bad("web.log_format", "%q: use text or json", c.Web.LogFormat)
 	}
 	if c.Mail.UnsubscribeMailto != "" && !strings.HasPrefix(c.Mail.UnsubscribeMailto, "mailto:") {
 		bad("mail.unsubscribe_mailto", "%q must start with mailto:", c.Mail.UnsubscribeMailto)

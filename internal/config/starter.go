@@ -92,8 +92,7 @@ path = "venerdi.db"
 from = {{q .From}}
 reply_to = ""
 list_id = {{q .List}}
-unsubscribe_url = {{q .Base}}   # public URL of 'venerdi serve'
-unsubscribe_mailto = ""                                # optional mailto: alternative
+unsubscribe_mailto = ""         # optional mailto: List-Unsubscribe alternative
 # dkim_key_file = "dkim.pem"
 # dkim_selector = "venerdi"
 # dkim_domain = ""              # default: the From domain
@@ -114,5 +113,9 @@ tls = "starttls"                # starttls | tls (implicit, port 465) | none
 dir = "outbox"
 
 [web]
-# secret_file = "secret"        # token signing key; if unset, generated once and kept in the database
+base_url = {{q .Base}}   # public URL of 'venerdi serve': every link in mail and pages starts here
+listen = "127.0.0.1:8080"       # where serve listens (behind your reverse proxy); --listen overrides
+# trusted_proxies = ["127.0.0.1"]   # whose X-Forwarded-For to believe
+# log_format = "text"           # text | json
+# secret_file = "secret"        # token signing key (mode 0600); if unset, generated once and kept in the database
 `))

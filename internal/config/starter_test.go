@@ -13,7 +13,7 @@ func TestIdentityIsRequired(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = cfg.Validate()
-	for _, key := range []string{"site.title", "site.url", "mail.from", "mail.list_id", "mail.unsubscribe_url"} {
+	for _, key := range []string{"site.title", "site.url", "mail.from", "mail.list_id", "web.base_url"} {
 		if err == nil || !strings.Contains(err.Error(), key+":") {
 			t.Errorf("Validate() = %v; want it to name %s", err, key)
 		}
@@ -28,7 +28,7 @@ func TestStarterFilePlaceholders(t *testing.T) {
 		t.Fatalf("Load(starter) = %v", err)
 	}
 	err = cfg.Validate()
-	for _, key := range []string{"site.title", "site.url", "mail.from", "mail.list_id", "mail.unsubscribe_url"} {
+	for _, key := range []string{"site.title", "site.url", "mail.from", "mail.list_id", "web.base_url"} {
 		if err == nil || !strings.Contains(err.Error(), key+": still holds the placeholder") {
 			t.Errorf("Validate(starter) = %v; want a placeholder error for %s", err, key)
 		}

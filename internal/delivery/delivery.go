@@ -277,7 +277,7 @@ func (w *worker) close() {
 // and the recipient stays owed the message.
 func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outcome, fatal error) {
 	out = store.Outcome{SubscriberID: r.SubscriberID, MessageID: newMessageID(w.domain)}
-	raw, err := w.composer.Message(r.SubscriberID, r.Email, r.Name, out.MessageID)
+	raw, err := w.composer.Message(r.UID, r.Email, r.Name, out.MessageID)
 	if err != nil {
 		// A message that cannot be built will not build next time either.
 		out.Status, out.Error = store.LedgerBounced, err.Error()
@@ -381,9 +381,9 @@ func NewComposer(opts *Options) (*Composer, error) {
 	return &Composer{opts: opts, tpl: tpl}, nil
 }
 
-// Message renders the message for subscriber id at email.
-func (c *Composer) Message(id int64, email, name, messageID string) ([]byte, error) {
-	tok := token.Make(c.opts.Secret, token.Unsubscribe, id, email)
+// Message renders the message for the subscriber with link id uid at email.
+func (c *Composer) Message(uid int64, email, name, messageID string) ([]byte, error) {
+	tok := token.Make(c.opts.Secret, token.Unsubscribe, uid, email)
 	return c.tpl.Bytes(mailer.Personal{
 		To:          email,
 		ToName:      name,

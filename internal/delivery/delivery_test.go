@@ -42,7 +42,7 @@ func newFixtureTB(t testing.TB, n int) *fixture {
 	for i := range rows {
 		rows[i] = store.ImportRow{Email: fmt.Sprintf("s%04d@example.it", i)}
 	}
-	if _, err := st.ImportSubscribers(ctx, rows, now); err != nil {
+	if _, err := st.ImportSubscribers(ctx, rows, "test", now); err != nil {
 		t.Fatal(err)
 	}
 	is := &store.Issue{Week: "2026-W49", Subject: "I post della settimana · 4 dicembre 2026",

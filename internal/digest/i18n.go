@@ -223,3 +223,17 @@ func paragraphs(text string) [][]string {
 	}
 	return out
 }
+
+// FormatSlot says when the next issue goes out, in t's own location:
+// "venerdì 11 dicembre alle 9:00", "Friday 11 December at 9:00". The year is
+// left out: a slot is always within the week.
+func FormatSlot(t time.Time, lang string) string {
+	if Lang(lang) == Italian {
+		day := fmt.Sprint(t.Day())
+		if t.Day() == 1 {
+			day = "1º"
+		}
+		return fmt.Sprintf("%s %s %s alle %d:%02d", italianWeekdays[t.Weekday()], day, italianMonths[t.Month()-1], t.Hour(), t.Minute())
+	}
+	return fmt.Sprintf("%s %d %s at %d:%02d", t.Weekday(), t.Day(), t.Month(), t.Hour(), t.Minute())
+}

@@ -51,19 +51,7 @@ type Renderer struct {
 // an author can override just the HTML and keep the rest.
 func NewRenderer(lang, overrideDir string) (*Renderer, error) {
 	lang = Lang(lang)
-	read := func(name string) (string, string, error) {
-		if overrideDir != "" {
-			p := filepath.Join(overrideDir, name)
-			b, err := os.ReadFile(p)
-			if err == nil {
-				return string(b), p, nil
-			}
-			if !errors.Is(err, fs.ErrNotExist) {
-				return "", p, err
-			}
-		}
-		return readDefault(lang, name)
-	}
+	read := func(name string) (string, string, error) { return readTemplate(lang, overrideDir, name) }
 	var r Renderer
 	src, name, err := read(SubjectFile)
 	if err == nil {
@@ -104,6 +92,22 @@ func (r *Renderer) Render(d *Data) (*Rendered, error) {
 	return &Rendered{Subject: plaintext.Line(subj.String()), HTML: html.String(), Text: text.String()}, nil
 }
 
+// readTemplate returns the template name from overrideDir when it is there,
+// else the embedded default for lang.
+func readTemplate(lang, overrideDir, name string) (string, string, error) {
+	if overrideDir != "" {
+		p := filepath.Join(overrideDir, name)
+		b, err := os.ReadFile(p)
+		if err == nil {
+			return string(b), p, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", p, err
+		}
+	}
+	return readDefault(lang, name)
+}
+
 // readDefault returns the embedded template for lang: the language's own
 // file when there is one, else the shared one.
 func readDefault(lang, name string) (string, string, error) {
@@ -124,7 +128,7 @@ func Export(lang, dir string) ([]string, error) {
 		return nil, err
 	}
 	var written []string
-	for _, name := range []string{SubjectFile, TextFile, HTMLFile} {
+	for _, name := range []string{SubjectFile, TextFile, HTMLFile, "confirm.txt", "confirm.html"} {
 		b, _, err := readDefault(lang, name)
 		if err != nil {
 			return written, err

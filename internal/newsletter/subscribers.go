@@ -2,8 +2,6 @@ package newsletter
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"net/mail"
@@ -67,6 +65,7 @@ type RowError struct {
 // ImportReport is what an import did.
 type ImportReport struct {
 	Added, Updated, Kept int // Kept: unchanged, or unsubscribed/bounced and left alone
+	Suppressed           int // erased at their owner's request: never imported again
 	Bad                  []RowError
 }
 
@@ -96,83 +95,14 @@ func (n *Newsletter) ImportSubscribers(ctx context.Context, r io.Reader, name st
 	if err != nil {
 		return nil, err
 	}
-	res, err := n.st.ImportSubscribers(ctx, rows, n.now())
+	res, err := n.st.ImportSubscribers(ctx, rows, "import "+name, n.now())
 	if err != nil {
 		return nil, fmt.Errorf("import %s: nothing imported: %w", name, err)
 	}
-	rep := &ImportReport{Added: res.Added, Updated: res.Updated, Kept: res.Kept, Bad: bad}
+	rep := &ImportReport{Added: res.Added, Updated: res.Updated, Kept: res.Kept, Suppressed: res.Suppressed, Bad: bad}
 	if len(bad) > 0 {
 		return rep, &ImportError{Name: name, Bad: bad}
 	}
 	return rep, nil
 }
 
-// readSubscribersCSV reads an import file. It returns the good rows, merged
-// by address, and the bad ones; a file it cannot read at all is an error.
-func readSubscribersCSV(r io.Reader, name string) ([]store.ImportRow, []RowError, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: no header row: %w", name, err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		col[h] = i
-	}
-	emailCol, ok := col["email"]
-	if !ok {
-		if emailCol, ok = col["email address"]; !ok {
-			return nil, nil, fmt.Errorf("%s:1: no \"email\" or \"Email Address\" column in the header (%s)", name, strings.Join(header, ","))
-		}
-	}
-	field := func(rec []string, key string) string {
-		if i, ok := col[key]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	var rows []store.ImportRow
-	var bad []RowError
-	seen := map[string]int{}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				bad = append(bad, RowError{pe.Line, pe.Err.Error()})
-				continue
-			}
-			return nil, nil, fmt.Errorf("%s: %w", name, err)
-		}
-		if emailCol >= len(rec) || strings.TrimSpace(rec[emailCol]) == "" {
-			bad = append(bad, RowError{line, "no address"})
-			continue
-		}
-		addr, _, err := ParseAddress(rec[emailCol])
-		if err != nil {
-			bad = append(bad, RowError{line, err.Error()})
-			continue
-		}
-		nm := field(rec, "name")
-		if nm == "" {
-			nm = strings.TrimSpace(field(rec, "first name") + " " + field(rec, "last name"))
-		}
-		key := strings.ToLower(addr)
-		if i, dup := seen[key]; dup {
-			if nm != "" {
-				rows[i].Name = nm
-			}
-			continue
-		}
-		seen[key] = len(rows)
-		rows = append(rows, store.ImportRow{Email: addr, Name: nm})
-	}
-	return rows, bad, nil
-}

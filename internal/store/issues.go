@@ -181,3 +181,23 @@ func (s *Store) History(ctx context.Context, limit int) ([]IssueSummary, error) 
 	}
 	return out, crow.Err()
 }
+
+// Archive lists up to limit issues that went out (done, or being sent),
+// newest first, without their bodies.
+func (s *Store) Archive(ctx context.Context, limit int) ([]Issue, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(week, ''), kind, subject, '', '', composed_at, cutoff_at, status, finished_at
+		FROM issues WHERE status IN ('sending', 'done') ORDER BY composed_at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Issue
+	for rows.Next() {
+		is, err := scanIssue(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *is)
+	}
+	return out, rows.Err()
+}

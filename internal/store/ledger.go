@@ -9,6 +9,7 @@ import (
 // Recipient is a claimed ledger row ready to be sent.
 type Recipient struct {
 	SubscriberID int64
+	UID          int64 // what the recipient's links carry
 	Email        string
 	Name         string
 	Attempts     int
@@ -52,7 +53,7 @@ func (s *Store) Claim(ctx context.Context, issueID, after int64, limit int, stat
 		}
 		args = append(args, limit)
 		rows, err := tx.QueryContext(ctx, `
-			SELECT d.subscriber_id, s.email, s.name, s.status, d.attempts
+			SELECT d.subscriber_id, s.uid, s.email, s.name, s.status, d.attempts
 			FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
 			WHERE d.issue_id = ? AND d.subscriber_id > ? AND d.status IN (`+placeholders(len(statuses))+`)
 			ORDER BY d.subscriber_id LIMIT ?`, args...)
@@ -63,7 +64,7 @@ func (s *Store) Claim(ctx context.Context, issueID, after int64, limit int, stat
 		for rows.Next() {
 			var r Recipient
 			var status SubscriberStatus
-			if err := rows.Scan(&r.SubscriberID, &r.Email, &r.Name, &status, &r.Attempts); err != nil {
+			if err := rows.Scan(&r.SubscriberID, &r.UID, &r.Email, &r.Name, &status, &r.Attempts); err != nil {
 				rows.Close()
 				return err
 			}

@@ -33,8 +33,8 @@ func TestMigrateFromZeroAndReopen(t *testing.T) {
 			t.Fatalf("Open #%d: %v", i+1, err)
 		}
 		v, err := s.SchemaVersion(ctx)
-		if err != nil || v != 1 {
-			t.Fatalf("SchemaVersion = %d, %v; want 1", v, err)
+		if err != nil || v != 2 {
+			t.Fatalf("SchemaVersion = %d, %v; want 2", v, err)
 		}
 		if _, err := s.AddSubscriber(ctx, "a@example.it", "", t0); err != nil && i == 0 {
 			t.Fatal(err)
@@ -136,12 +136,12 @@ func TestWebinarsRecordingsAndChanges(t *testing.T) {
 func TestSubscribersAndLedger(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
-	res, err := s.ImportSubscribers(ctx, []ImportRow{{"a@x.it", "A"}, {"b@x.it", ""}, {"c@x.it", ""}}, t0)
+	res, err := s.ImportSubscribers(ctx, []ImportRow{{Email: "a@x.it", Name: "A"}, {Email: "b@x.it"}, {Email: "c@x.it"}}, "test", t0)
 	if err != nil || res.Added != 3 {
 		t.Fatalf("ImportSubscribers = %+v, %v; want 3 added", res, err)
 	}
 	s.SetSubscriberStatus(ctx, "c@x.it", Unsubscribed, t0)
-	res, _ = s.ImportSubscribers(ctx, []ImportRow{{"C@x.it", ""}}, t0)
+	res, _ = s.ImportSubscribers(ctx, []ImportRow{{Email: "C@x.it"}}, "test", t0)
 	if sub, _ := s.Subscriber(ctx, "c@x.it"); sub.Status != Unsubscribed || res.Kept != 1 {
 		t.Errorf("import of an unsubscribed address: status %s, %+v; want unsubscribed, kept", sub.Status, res)
 	}
@@ -176,7 +176,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestHistoryCounts(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
-	s.ImportSubscribers(ctx, []ImportRow{{"a@x.it", ""}, {"b@x.it", ""}}, t0)
+	s.ImportSubscribers(ctx, []ImportRow{{Email: "a@x.it"}, {Email: "b@x.it"}}, "test", t0)
 	for i, week := range []string{"2026-W49", "2026-W50"} {
 		is := &Issue{Week: week, Subject: week, ComposedAt: t0.Add(time.Duration(i) * time.Hour), CutoffAt: t0}
 		s.CreateIssue(ctx, is, nil)

@@ -12,11 +12,15 @@ import (
 // Subscriber is one address on the list.
 type Subscriber struct {
 	ID        int64
+	UID       int64 // random: what links carry instead of ID
 	Email     string
 	Name      string
 	Status    SubscriberStatus
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Consent is the latest record of how the address joined; filled by
+	// EachSubscriber only.
+	Consent Consent
 }
 
 // ErrUnsubscribed is returned when an add would re-activate an address that
@@ -32,10 +36,17 @@ func (s *Store) AddSubscriber(ctx context.Context, email, name string, now time.
 		err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE email = ?`, email).Scan(&status)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
+			if sup, err := suppressed(ctx, tx, email); err != nil || sup {
+				return errors.Join(err, fmt.Errorf("%s %w", email, ErrSuppressed))
+			}
 			created = true
-			_, err = tx.ExecContext(ctx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)
+			r, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)
 				VALUES (?, ?, 'active', ?, ?)`, email, name, unix(now), unix(now))
-			return err
+			if err != nil {
+				return err
+			}
+			id, _ := r.LastInsertId()
+			return addConsent(ctx, tx, id, Consent{Event: ConsentAdded, At: now, Source: "venerdi subscribers add"})
 		case err != nil:
 			return err
 		case status == Unsubscribed:
@@ -52,17 +63,25 @@ func (s *Store) AddSubscriber(ctx context.Context, email, name string, now time.
 // ImportRow is one subscriber read from a file.
 type ImportRow struct {
 	Email, Name string
+	// Status is the status of a new address: "" for active; another tool's
+	// export may say unsubscribed or bounced, and that is kept.
+	Status SubscriberStatus
+	// ConsentAt is when the other tool says the address opted in, if it
+	// says.
+	ConsentAt time.Time
 }
 
 // ImportResult counts what an import did.
 type ImportResult struct {
-	Added, Updated, Kept int // Kept: unsubscribed or bounced, left alone
+	Added, Updated, Kept int // Kept: unchanged, or unsubscribed or bounced and left alone
+	Suppressed           int // forgotten at their owner's request: not imported
 }
 
 // ImportSubscribers adds rows in one transaction: all or nothing. Existing
 // addresses keep their status, so an import never re-activates anyone who
-// unsubscribed or bounced.
-func (s *Store) ImportSubscribers(ctx context.Context, rows []ImportRow, now time.Time) (ImportResult, error) {
+// unsubscribed or bounced; an address that was forgotten is not imported
+// at all. source names the import in the consent records.
+func (s *Store) ImportSubscribers(ctx context.Context, rows []ImportRow, source string, now time.Time) (ImportResult, error) {
 	var res ImportResult
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, r := range rows {
@@ -70,9 +89,28 @@ func (s *Store) ImportSubscribers(ctx context.Context, rows []ImportRow, now tim
 			err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE email = ?`, r.Email).Scan(&status)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)
-					VALUES (?, ?, 'active', ?, ?)`, r.Email, r.Name, unix(now), unix(now)); err != nil {
+				if sup, err := suppressed(ctx, tx, r.Email); err != nil {
+					return err
+				} else if sup {
+					res.Suppressed++
+					continue
+				}
+				st := Active
+				if r.Status != "" {
+					st = r.Status
+				}
+				ins, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)
+					VALUES (?, ?, ?, ?, ?)`, r.Email, r.Name, st, unix(now), unix(now))
+				if err != nil {
 					return fmt.Errorf("import %s: %w", r.Email, err)
+				}
+				id, _ := ins.LastInsertId()
+				at := now
+				if !r.ConsentAt.IsZero() {
+					at = r.ConsentAt
+				}
+				if err := addConsent(ctx, tx, id, Consent{Event: ConsentImported, At: at, Source: source}); err != nil {
+					return err
 				}
 				res.Added++
 			case err != nil:
@@ -117,8 +155,8 @@ func (s *Store) SetSubscriberStatus(ctx context.Context, email string, status Su
 func (s *Store) Subscriber(ctx context.Context, email string) (*Subscriber, error) {
 	var sub Subscriber
 	var c, u int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, email, name, status, created_at, updated_at
-		FROM subscribers WHERE email = ?`, email).Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &c, &u)
+	err := s.db.QueryRowContext(ctx, `SELECT id, uid, email, name, status, created_at, updated_at
+		FROM subscribers WHERE email = ?`, email).Scan(&sub.ID, &sub.UID, &sub.Email, &sub.Name, &sub.Status, &c, &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%s: %w", email, ErrNotFound)
 	}
@@ -133,27 +171,34 @@ func (s *Store) EachSubscriber(ctx context.Context, statuses []SubscriberStatus,
 	const page = 1000
 	filter, args := "", []any{}
 	if len(statuses) > 0 {
-		filter = " AND status IN (" + placeholders(len(statuses)) + ")"
+		filter = " AND s.status IN (" + placeholders(len(statuses)) + ")"
 		for _, st := range statuses {
 			args = append(args, st)
 		}
 	}
 	var after int64
 	for {
-		rows, err := s.db.QueryContext(ctx, `SELECT id, email, name, status, created_at, updated_at
-			FROM subscribers WHERE id > ?`+filter+` ORDER BY id LIMIT `+fmt.Sprint(page), append([]any{after}, args...)...)
+		rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.uid, s.email, s.name, s.status, s.created_at, s.updated_at,
+			COALESCE(c.event, ''), COALESCE(c.at, 0), COALESCE(c.source, ''), COALESCE(c.ip, ''), COALESCE(c.wording, '')
+			FROM subscribers s LEFT JOIN consents c ON c.id = (SELECT max(id) FROM consents
+				WHERE subscriber_id = s.id AND event IN ('requested', 'confirmed', 'imported', 'added'))
+			WHERE s.id > ?`+filter+` ORDER BY s.id LIMIT `+fmt.Sprint(page), append([]any{after}, args...)...)
 		if err != nil {
 			return err
 		}
 		var batch []Subscriber
 		for rows.Next() {
 			var sub Subscriber
-			var c, u int64
-			if err := rows.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &c, &u); err != nil {
+			var c, u, at int64
+			if err := rows.Scan(&sub.ID, &sub.UID, &sub.Email, &sub.Name, &sub.Status, &c, &u,
+				&sub.Consent.Event, &at, &sub.Consent.Source, &sub.Consent.IP, &sub.Consent.Wording); err != nil {
 				rows.Close()
 				return err
 			}
 			sub.CreatedAt, sub.UpdatedAt = fromUnix(c), fromUnix(u)
+			if at > 0 {
+				sub.Consent.At = fromUnix(at)
+			}
 			batch = append(batch, sub)
 		}
 		rows.Close()

@@ -147,3 +147,19 @@ func (s *Store) WebinarChanges(ctx context.Context, now time.Time) ([]StoredWebi
 	}
 	return scanWebinars(rows, true)
 }
+
+// Webinar returns the webinar with id, or ErrNotFound.
+func (s *Store) Webinar(ctx context.Context, id string) (*StoredWebinar, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+webinarCols+` FROM webinars w WHERE w.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := scanWebinars(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(ws) == 0 {
+		return nil, fmt.Errorf("webinar %q: %w", id, ErrNotFound)
+	}
+	return &ws[0], nil
+}

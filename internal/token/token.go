@@ -15,6 +15,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"strings"
+	"time"
 )
 
 // Purposes a token can be made for; a token for one is refused for another.
@@ -33,6 +34,12 @@ const Placeholder = "VENERDIxTOKENxPLACEHOLDERxxxxxxx"
 // ErrInvalid is returned for a token that is malformed or not signed by us.
 var ErrInvalid = errors.New("invalid token")
 
+// ErrExpired is returned for a well-signed token past its expiry.
+var ErrExpired = errors.New("expired token")
+
+// ExpiringLen is the length of a token made by MakeUntil.
+const ExpiringLen = 43 // base64url of 8 bytes of id + 8 of expiry + 16 of MAC
+
 var enc = base64.RawURLEncoding
 
 // Make returns the token for subscriber id with address email.
@@ -42,18 +49,58 @@ func Make(secret []byte, purpose string, id int64, email string) string {
 	return enc.EncodeToString(append(raw, mac(secret, purpose, id, email)...))
 }
 
-// ID returns the subscriber id a well-formed token names; the caller looks
-// the address up and confirms the token with Valid.
+// MakeUntil returns a token for subscriber id with address email that
+// Check refuses after until (confirmation links expire).
+func MakeUntil(secret []byte, purpose string, id int64, email string, until time.Time) string {
+	raw := make([]byte, 16, 32)
+	binary.BigEndian.PutUint64(raw, uint64(id))
+	binary.BigEndian.PutUint64(raw[8:], uint64(until.Unix()))
+	return enc.EncodeToString(append(raw, macUntil(secret, purpose, id, email, until.Unix())...))
+}
+
+// ID returns the subscriber id a well-formed token (of either kind) names;
+// the caller looks the address up and checks the token with Check.
 func ID(tok string) (int64, error) {
+	if len(tok) != Len && len(tok) != ExpiringLen {
+		return 0, ErrInvalid
+	}
 	raw, err := enc.DecodeString(tok)
-	if err != nil || len(raw) != 24 {
+	if err != nil || (len(raw) != 24 && len(raw) != 32) {
 		return 0, ErrInvalid
 	}
 	return int64(binary.BigEndian.Uint64(raw)), nil
 }
 
+// Check reports whether tok was made for purpose, subscriber id and email,
+// by Make or by MakeUntil with an expiry after now: nil, ErrInvalid or
+// ErrExpired. The MAC is compared in constant time, and checked before the
+// expiry, so an altered expiry reads as invalid.
+func Check(secret []byte, purpose, tok string, id int64, email string, now time.Time) error {
+	if len(tok) == Len {
+		if Valid(secret, purpose, tok, id, email) {
+			return nil
+		}
+		return ErrInvalid
+	}
+	raw, err := enc.DecodeString(tok)
+	if err != nil || len(tok) != ExpiringLen || len(raw) != 32 || int64(binary.BigEndian.Uint64(raw)) != id {
+		return ErrInvalid
+	}
+	until := int64(binary.BigEndian.Uint64(raw[8:]))
+	if !hmac.Equal(raw[16:], macUntil(secret, purpose, id, email, until)) {
+		return ErrInvalid
+	}
+	if now.Unix() > until {
+		return ErrExpired
+	}
+	return nil
+}
+
 // Valid reports whether tok was made by Make(secret, purpose, id, email).
 func Valid(secret []byte, purpose, tok string, id int64, email string) bool {
+	if len(tok) != Len {
+		return false
+	}
 	raw, err := enc.DecodeString(tok)
 	if err != nil || len(raw) != 24 || int64(binary.BigEndian.Uint64(raw)) != id {
 		return false
@@ -72,4 +119,12 @@ func mac(secret []byte, purpose string, id int64, email string) []byte {
 	h.Write(b[:])
 	h.Write([]byte(strings.ToLower(email)))
 	return h.Sum(nil)[:16]
+}
+
+// macUntil is mac with the expiry bound in: a distinct purpose string keeps
+// the two kinds of token from ever validating as each other.
+func macUntil(secret []byte, purpose string, id int64, email string, until int64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(until))
+	return mac(secret, purpose+"\x00until\x00"+string(b[:]), id, email)
 }

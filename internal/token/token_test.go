@@ -3,6 +3,7 @@ package token
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRoundTripAndTamper(t *testing.T) {
@@ -45,5 +46,54 @@ func TestAlphabetIsQPLiteral(t *testing.T) {
 				t.Errorf("%q has %q; want base64url only", s, c)
 			}
 		}
+	}
+}
+
+func TestCheckExpiring(t *testing.T) {
+	secret := []byte("k")
+	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	tok := MakeUntil(secret, Confirm, 42, "anna@example.it", now.Add(7*24*time.Hour))
+	if len(tok) != ExpiringLen {
+		t.Fatalf("len(MakeUntil) = %d; want %d", len(tok), ExpiringLen)
+	}
+	if id, err := ID(tok); err != nil || id != 42 {
+		t.Fatalf("ID = %d, %v; want 42", id, err)
+	}
+	tamper := func(i int) string {
+		b := []byte(tok)
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+		return string(b)
+	}
+	tests := []struct {
+		name    string
+		tok     string
+		purpose string
+		email   string
+		now     time.Time
+		want    error
+	}{
+		{"good", tok, Confirm, "anna@example.it", now, nil},
+		{"address case", tok, Confirm, "Anna@Example.it", now, nil},
+		{"last second", tok, Confirm, "anna@example.it", now.Add(7 * 24 * time.Hour), nil},
+		{"expired", tok, Confirm, "anna@example.it", now.Add(7*24*time.Hour + time.Second), ErrExpired},
+		{"wrong purpose", tok, Unsubscribe, "anna@example.it", now, ErrInvalid},
+		{"other address", tok, Confirm, "bruno@example.it", now, ErrInvalid},
+		{"expiry altered", tamper(14), Confirm, "anna@example.it", now, ErrInvalid},
+		{"mac altered", tamper(40), Confirm, "anna@example.it", now, ErrInvalid},
+		{"truncated", tok[:42], Confirm, "anna@example.it", now, ErrInvalid},
+		{"empty", "", Confirm, "anna@example.it", now, ErrInvalid},
+		{"not base64", strings.Repeat("*", ExpiringLen), Confirm, "anna@example.it", now, ErrInvalid},
+		{"plain token for another purpose", Make(secret, Unsubscribe, 42, "anna@example.it"), Confirm, "anna@example.it", now, ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := Check(secret, tt.purpose, tt.tok, 42, tt.email, tt.now); err != tt.want {
+				t.Errorf("Check(%q) = %v; want %v", tt.tok, err, tt.want)
+			}
+		})
 	}
 }

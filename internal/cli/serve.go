@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/venerdi/venerdi/internal/newsletter"
+	"github.com/venerdi/venerdi/internal/web"
+)
+
+type serveOptions struct {
+	Listen string
+}
+
+const serveLong = `Serve the subscriber's side on web.listen (default 127.0.0.1:8080), behind
+your reverse proxy at web.base_url: the subscribe form with double opt-in,
+confirmation, one-click unsubscribe (RFC 8058), the archive of past issues
+and its RSS feed, and webinar calendar files. It runs beside cron (or
+'venerdi run') on the same database.
+
+Logs go to standard error (web.log_format text or json), one line a
+request, with no addresses, tokens or paths. SIGTERM or Ctrl-C stops it
+after the requests in flight have finished (at most 20 seconds).`
+
+func newServeCmd(a *App) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve subscribe, confirm, unsubscribe, the archive and calendar files over HTTP",
+		Long:  serveLong,
+		Args:  exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			if o.Listen == "" {
+				o.Listen = cfg.Web.Listen
+			}
+			var h slog.Handler = slog.NewTextHandler(a.out.err, &slog.HandlerOptions{Level: a.logLevel()})
+			if cfg.Web.LogFormat == "json" {
+				h = slog.NewJSONHandler(a.out.err, &slog.HandlerOptions{Level: a.logLevel()})
+			}
+			log := slog.New(h)
+			a.now = time.Time{} // a server lives in the real time
+			nl, _, err := a.open(cmd.Context(), logReporter{log})
+			if err != nil {
+				return err
+			}
+			defer nl.Close()
+			srv, err := web.New(nl, web.Options{
+				Language: cfg.Site.Language, SiteTitle: cfg.Site.Title, SiteURL: cfg.Site.URL,
+				TrustedProxies: cfg.Proxies(), Templates: cfg.Path(cfg.Digest.Templates), Log: log,
+			})
+			if err != nil {
+				return err
+			}
+			return runServe(cmd.Context(), log, nl, srv, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Listen, "listen", "", "host:port to listen on (env VENERDI_WEB_LISTEN; default web.listen)")
+	return cmd
+}
+
+// runServe serves until ctx ends, then shuts down gracefully.
+func runServe(ctx context.Context, log *slog.Logger, nl *newsletter.Newsletter, srv *web.Server, o serveOptions) error {
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler: srv.Handler(),
+		// Every phase is bounded, so a slow client cannot hold a
+		// connection (slowloris).
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("serving", "listen", ln.Addr().String(), "base_url", nl.Links().Base())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

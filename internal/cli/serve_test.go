@@ -1,0 +1,73 @@
+package cli_test
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// venerdi serve answers on --listen beside a send on the same database,
+// logs without addresses or tokens, and stops cleanly on SIGTERM.
+func TestServeCommand(t *testing.T) {
+	dir, _ := crashSite(t, 20)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd, out := venerdiProcess(dir, "-v", "serve", "--listen", addr)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("serve never answered: %v\n%s", err, out)
+	}
+	resp.Body.Close()
+	// A send on the same database while serve runs.
+	if code := venerdiInProcess(t, dir, "--now", crashNow, "send"); code != 0 {
+		t.Fatalf("send beside serve = exit %d", code)
+	}
+	resp, err = http.Get("http://" + addr + "/archive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "/archive/2026-W") {
+		t.Fatalf("GET /archive = %d; want the issue just sent:\n%s", resp.StatusCode, body)
+	}
+	http.Post("http://"+addr+"/subscribe", "application/x-www-form-urlencoded", strings.NewReader("email=secret-person%40example.it"))
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve after SIGTERM: %v\n%s", err, out)
+		}
+	case <-time.After(25 * time.Second):
+		t.Fatalf("serve did not stop within 25 s of SIGTERM\n%s", out)
+	}
+	logs := out.String()
+	for _, want := range []string{"serving", "route=\"GET /healthz\"", "route=\"POST /subscribe\"", "shutting down"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("serve log lacks %q:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, "secret-person") || strings.Contains(logs, "database is locked") {
+		t.Errorf("serve log shows an address or a lock error:\n%s", logs)
+	}
+}

@@ -1,0 +1,142 @@
+package newsletter
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	ical "github.com/emersion/go-ical"
+)
+
+// WebinarCalendar returns one webinar as an RFC 5545 calendar file, its
+// times in the site's time zone with the VTIMEZONE that defines it, for the
+// email's add-to-calendar link. ErrNotFound for an unknown id.
+func (n *Newsletter) WebinarCalendar(ctx context.Context, id string) ([]byte, error) {
+	w, err := n.st.Webinar(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	loc := n.Location()
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Props.SetText(ical.PropProductID, "-//venerdi//webinars//IT")
+	cal.Props.SetText(ical.PropMethod, "PUBLISH")
+	ev := ical.NewEvent()
+	ev.Props.SetText(ical.PropUID, w.ID+"@"+hostOf(n.opts.Site.URL))
+	ev.Props.SetDateTime(ical.PropDateTimeStamp, n.now().UTC())
+	ev.Props.SetText(ical.PropSummary, w.Title)
+	desc := w.Description
+	if w.Speaker != "" {
+		desc = w.Speaker + "\n\n" + desc
+	}
+	if desc != "" {
+		ev.Props.SetText(ical.PropDescription, desc)
+	}
+	if w.URL != "" {
+		setRaw(ev.Props, ical.PropURL, w.URL)
+		ev.Props.SetText(ical.PropLocation, w.URL)
+	}
+	start := w.StartsAt.In(loc)
+	end := start.Add(w.Duration)
+	if w.AllDay {
+		ev.Props.SetDate(ical.PropDateTimeStart, start)
+		ev.Props.SetDate(ical.PropDateTimeEnd, start.AddDate(0, 0, 1))
+	} else {
+		ev.Props.SetDateTime(ical.PropDateTimeStart, start)
+		ev.Props.SetDateTime(ical.PropDateTimeEnd, end)
+		if loc != time.UTC {
+			cal.Children = append(cal.Children, vtimezone(loc, start))
+		}
+	}
+	if w.Cancelled {
+		ev.SetStatus(ical.EventCancelled)
+	} else {
+		ev.SetStatus(ical.EventConfirmed)
+	}
+	cal.Children = append(cal.Children, ev.Component)
+	var b bytes.Buffer
+	if err := ical.NewEncoder(&b).Encode(cal); err != nil {
+		return nil, fmt.Errorf("webinar %s: calendar: %w", id, err)
+	}
+	return b.Bytes(), nil
+}
+
+// vtimezone describes loc around t: its offset changes in t's year (one
+// STANDARD or DAYLIGHT observance each, RFC 5545 §3.6.5), found from Go's
+// zone database rather than written by hand for one zone.
+func vtimezone(loc *time.Location, t time.Time) *ical.Component {
+	tz := ical.NewComponent(ical.CompTimezone)
+	tz.Props.SetText(ical.PropTimezoneID, loc.String())
+	year := time.Date(t.Year(), 1, 1, 0, 0, 0, 0, loc)
+	_, prevOff := year.Zone()
+	var changes []time.Time
+	// Walk the year a day at a time, then narrow each change to the second.
+	for d := year; d.Year() == t.Year(); d = d.Add(24 * time.Hour) {
+		next := d.Add(24 * time.Hour)
+		if _, off := next.Zone(); off != prevOff {
+			lo, hi := d, next
+			for hi.Sub(lo) > time.Second {
+				mid := lo.Add(hi.Sub(lo) / 2)
+				if _, o := mid.Zone(); o == prevOff {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			changes = append(changes, hi)
+			prevOff = off
+		}
+	}
+	add := func(at time.Time, from int) {
+		name, to := at.Zone()
+		kind := ical.CompTimezoneStandard
+		if to > from {
+			kind = ical.CompTimezoneDaylight
+		}
+		o := ical.NewComponent(kind)
+		// DTSTART is local time before the change, with no zone (RFC 5545).
+		local := at.Add(time.Duration(from) * time.Second).UTC()
+		setRaw(o.Props, ical.PropDateTimeStart, local.Format("20060102T150405"))
+		setRaw(o.Props, ical.PropTimezoneOffsetFrom, offset(from))
+		setRaw(o.Props, ical.PropTimezoneOffsetTo, offset(to))
+		o.Props.SetText(ical.PropTimezoneName, name)
+		tz.Children = append(tz.Children, o)
+	}
+	_, off := year.Zone()
+	if len(changes) == 0 {
+		add(year, off)
+		return tz
+	}
+	for _, c := range changes {
+		_, before := c.Add(-time.Second).Zone()
+		add(c, before)
+	}
+	return tz
+}
+
+// setRaw sets a property in its default value type (a URI, a UTC offset):
+// SetText would mark it VALUE=TEXT, which calendars then misread.
+func setRaw(props ical.Props, name, value string) {
+	props.Set(&ical.Prop{Name: name, Params: ical.Params{}, Value: value})
+}
+
+func offset(sec int) string {
+	sign := '+'
+	if sec < 0 {
+		sign, sec = '-', -sec
+	}
+	return fmt.Sprintf("%c%02d%02d", sign, sec/3600, sec/60%60)
+}
+
+func hostOf(u string) string {
+	if i := bytes.Index([]byte(u), []byte("://")); i >= 0 {
+		u = u[i+3:]
+	}
+	for i, c := range u {
+		if c == '/' || c == ':' {
+			return u[:i]
+		}
+	}
+	return u
+}

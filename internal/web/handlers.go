@@ -1,0 +1,204 @@
+package web
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/venerdi/venerdi/internal/digest"
+	"github.com/venerdi/venerdi/internal/newsletter"
+	"github.com/venerdi/venerdi/internal/token"
+)
+
+func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "subscribe.html", &page{Title: labels[s.lang]["subscribe_title"],
+		Action: s.links.Subscribe(), Wording: ConsentWording})
+}
+
+func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
+	t := labels[s.lang]
+	ip := s.clientIP(r)
+	if !s.allow(ip) {
+		w.Header().Set("Retry-After", "60")
+		s.message(w, r, http.StatusTooManyRequests, "too_many_title", &page{Paragraphs: []string{t["too_many_text"]}})
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.message(w, r, http.StatusBadRequest, "error_title", &page{Paragraphs: []string{t["error_text"]}})
+		return
+	}
+	sent := &page{Paragraphs: []string{t["sent_text"], t["sent_spam"]}}
+	if r.PostForm.Get("website") != "" {
+		// The honeypot: a person never sees this field. Answer as if all
+		// went well, and do nothing.
+		s.message(w, r, http.StatusOK, "sent_title", sent)
+		return
+	}
+	email, name := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("name")
+	wording := r.PostForm.Get("wording")
+	if wording == "" {
+		wording = "blog snippet"
+	}
+	err := s.nl.Subscribe(r.Context(), newsletter.SubscribeRequest{Email: email, Name: name, IP: ip,
+		Source: "web form", Wording: wording})
+	if err != nil {
+		if _, _, perr := newsletter.ParseAddress(email); perr != nil {
+			s.render(w, r, http.StatusBadRequest, "subscribe.html", &page{Title: t["subscribe_title"],
+				Action: s.links.Subscribe(), Wording: ConsentWording, Email: email, Name: name, Error: t["bad_email"]})
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	// The same answer whatever the address's standing: it reveals nothing.
+	s.message(w, r, http.StatusOK, "sent_title", sent)
+}
+
+func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
+	tok := r.PathValue("token")
+	target, err := s.nl.CheckLink(r.Context(), token.Confirm, tok)
+	if isLinkError(err) {
+		s.badLink(w, r, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := labels[s.lang]
+	s.message(w, r, http.StatusOK, "confirm_title", &page{Paragraphs: []string{t["confirm_text"] + " " + target.Email + "."},
+		Form: &form{Action: s.links.Confirm(tok), Button: t["confirm_button"]}})
+}
+
+func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
+	c, err := s.nl.Confirm(r.Context(), r.PathValue("token"), s.clientIP(r), ConsentWording)
+	if isLinkError(err) {
+		s.badLink(w, r, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := labels[s.lang]
+	p := &page{Paragraphs: []string{t["confirmed_text"],
+		t["confirmed_next"] + " " + digest.FormatSlot(c.NextSlot.In(s.nl.Location()), s.lang) + "."}}
+	if c.Latest != nil {
+		p.Links = append(p.Links, link{s.links.Issue(newsletter.IssueKey(c.Latest)), t["latest"] + ": " + c.Latest.Subject})
+	}
+	p.Links = append(p.Links, link{s.links.Archive(), t["archive"]})
+	s.message(w, r, http.StatusOK, "confirmed_title", p)
+}
+
+func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+	tok := r.PathValue("token")
+	target, err := s.nl.CheckLink(r.Context(), token.Unsubscribe, tok)
+	if isLinkError(err) {
+		s.badLink(w, r, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := labels[s.lang]
+	s.message(w, r, http.StatusOK, "unsub_title", &page{Paragraphs: []string{t["unsub_text"] + " " + target.Email + "?"},
+		Form: &form{Action: s.links.Unsubscribe(tok), Button: t["unsub_button"], OneClick: true}})
+}
+
+// unsubscribe answers both the page's button and a mailbox provider's
+// RFC 8058 one-click POST (List-Unsubscribe=One-Click, form-urlencoded or
+// multipart, or no body at all): it unsubscribes at once and answers 200,
+// never a redirect.
+func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	source := "unsubscribe page"
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var err error
+	if ct == "multipart/form-data" {
+		err = r.ParseMultipartForm(maxBody)
+	} else {
+		err = r.ParseForm()
+	}
+	if err == nil && r.Form.Get("List-Unsubscribe") == "One-Click" && r.Header.Get("Sec-Fetch-Site") == "" {
+		source = "one-click (RFC 8058)"
+	}
+	_, err = s.nl.Unsubscribe(r.Context(), r.PathValue("token"), source, s.clientIP(r))
+	if isLinkError(err) {
+		s.badLink(w, r, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := labels[s.lang]
+	s.message(w, r, http.StatusOK, "unsubbed_title", &page{Paragraphs: []string{t["unsubbed_text"]},
+		Links: []link{{s.links.Subscribe(), t["unsubbed_again"]}}})
+}
+
+func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
+	list, err := s.nl.Archive(r.Context(), 200)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := &page{Title: labels[s.lang]["archive"], FeedURL: s.links.ArchiveFeed()}
+	for i := range list {
+		is := &list[i]
+		at := is.ComposedAt.In(s.nl.Location())
+		p.Issues = append(p.Issues, archiveItem{URL: s.links.Issue(newsletter.IssueKey(is)), Subject: is.Subject,
+			Date: digest.FormatDate(at, s.lang), ISODate: at.Format("2006-01-02")})
+	}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	s.render(w, r, http.StatusOK, "archive.html", p)
+}
+
+func (s *Server) archiveFeed(w http.ResponseWriter, r *http.Request) {
+	b, err := s.nl.ArchiveFeed(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Write(b)
+}
+
+// issue serves the web version of an issue: the email's own HTML, with its
+// inline styles and remote images, under a policy that allows just that.
+func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
+	is, err := s.nl.WebIssue(r.Context(), r.PathValue("issue"))
+	if errors.Is(err, newsletter.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Write([]byte(is.HTML))
+}
+
+func (s *Server) calendar(w http.ResponseWriter, r *http.Request) {
+	id, ok := strings.CutSuffix(r.PathValue("id"), ".ics")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	b, err := s.nl.WebinarCalendar(r.Context(), id)
+	if errors.Is(err, newsletter.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="webinar.ics"`)
+	w.Write(b)
+}
