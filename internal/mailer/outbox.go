@@ -31,7 +31,8 @@ func NewOutbox(dir string) (*Outbox, error) {
 	if dir == "" {
 		return nil, errors.New("outbox: no directory")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// Owner-only: every message names a subscriber.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
 	fi, err := os.Stat(dir)
@@ -76,12 +77,9 @@ func (o *Outbox) Send(ctx context.Context, env Envelope, raw []byte) error {
 }
 
 func writeAndClose(f *os.File, data []byte) error {
+	// CreateTemp makes 0600 files, and so they stay: a message holds a
+	// subscriber's address and personal unsubscribe link.
 	_, err := f.Write(data)
-	if err == nil {
-		// CreateTemp makes 0600 files; an outbox is meant to be read by
-		// other tools, like a file written with os.WriteFile.
-		err = f.Chmod(0o644)
-	}
 	if err == nil {
 		err = f.Sync()
 	}

@@ -57,8 +57,8 @@ func TestOutboxSend(t *testing.T) {
 			t.Errorf("%s differs from the message sent", name)
 		}
 		fi, _ := os.Stat(filepath.Join(dir, name))
-		if fi.Mode().Perm() != 0o644 {
-			t.Errorf("%s mode = %v; want 0644", name, fi.Mode().Perm())
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode = %v; want 0600 (it names a subscriber)", name, fi.Mode().Perm())
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,16 @@ type Store struct {
 
 // Open opens (creating if needed) and migrates the database at path.
 func Open(ctx context.Context, path string) (*Store, error) {
+	// The database holds the list and the signing secret: owner-only. SQLite
+	// gives its -wal and -shm files the database file's mode, so creating
+	// the file first, 0600, covers all three; an older, wider file is
+	// narrowed.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			f.Chmod(0o600)
+		}
+		f.Close()
+	}
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	// NORMAL in WAL mode survives a killed process; only a power cut can

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -192,5 +193,29 @@ func TestHistoryCounts(t *testing.T) {
 	}
 	if h[0].Week != "2026-W50" || h[0].Counts[LedgerSent] != 2 || h[1].Counts[LedgerSent] != 1 || h[1].Counts[LedgerPending] != 1 {
 		t.Errorf("History counts = %v (%s), %v (%s); want W50 2 sent, W49 1 sent 1 pending", h[0].Counts, h[0].Week, h[1].Counts, h[1].Week)
+	}
+}
+
+// The database holds the list and the secret: nobody but its owner reads it.
+func TestDatabaseIsOwnerOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v.db")
+	os.WriteFile(path, nil, 0o644) // an older install's wider file
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.AddSubscriber(ctx, "a@example.it", "", t0); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue // -shm may be gone
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v; want 0600", filepath.Base(p), fi.Mode().Perm())
+		}
 	}
 }
