@@ -42,14 +42,9 @@ func (n *Newsletter) Week(now time.Time) string {
 func (n *Newsletter) Compose(ctx context.Context, allowEmpty bool) (*Composed, error) {
 	now := n.now()
 	week := n.Week(now)
-	if is, err := n.st.IssueByWeek(ctx, week); err == nil {
-		return &Composed{Issue: is}, nil
-	} else if !isNotFound(err) {
-		return nil, err
-	}
-	sel, err := n.selectIssue(ctx, now)
-	if err != nil {
-		return nil, err
+	frozen, sel, err := n.frozenOrSelected(ctx, now)
+	if err != nil || frozen != nil {
+		return &Composed{Issue: frozen}, err
 	}
 	if sel.input.Empty() && n.opts.Rules.SkipEmpty && !allowEmpty {
 		return nil, &NothingNewError{sel.cutoff.In(n.opts.Site.Location)}
@@ -77,21 +72,27 @@ func (n *Newsletter) Compose(ctx context.Context, allowEmpty bool) (*Composed, e
 // storing it: looking never fixes the week's contents.
 func (n *Newsletter) Preview(ctx context.Context) (*Issue, error) {
 	now := n.now()
-	week := n.Week(now)
-	if is, err := n.st.IssueByWeek(ctx, week); err == nil {
-		return is, nil
-	} else if !isNotFound(err) {
-		return nil, err
-	}
-	sel, err := n.selectIssue(ctx, now)
-	if err != nil {
-		return nil, err
+	frozen, sel, err := n.frozenOrSelected(ctx, now)
+	if err != nil || frozen != nil {
+		return frozen, err
 	}
 	out, err := n.render(sel)
 	if err != nil {
 		return nil, err
 	}
-	return &store.Issue{Week: week, Kind: store.KindDigest, Subject: out.Subject, HTML: out.HTML, Text: out.Text, ComposedAt: now, CutoffAt: now}, nil
+	return &store.Issue{Week: n.Week(now), Kind: store.KindDigest, Subject: out.Subject, HTML: out.HTML, Text: out.Text, ComposedAt: now, CutoffAt: now}, nil
+}
+
+// frozenOrSelected returns the week's frozen issue when there is one, else
+// what a new issue composed at now would carry.
+func (n *Newsletter) frozenOrSelected(ctx context.Context, now time.Time) (*Issue, *selection, error) {
+	if is, err := n.st.IssueByWeek(ctx, n.Week(now)); err == nil {
+		return is, nil, nil
+	} else if !isNotFound(err) {
+		return nil, nil, err
+	}
+	sel, err := n.selectIssue(ctx, now)
+	return nil, sel, err
 }
 
 // Format is a way to look at an issue.

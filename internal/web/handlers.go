@@ -55,20 +55,24 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	s.message(w, r, http.StatusOK, "sent_title", sent)
 }
 
-func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
-	tok := r.PathValue("token")
-	target, err := s.nl.CheckLink(r.Context(), token.Confirm, tok)
-	if isLinkError(err) {
-		s.badLink(w, r, err)
-		return
+// askPage answers the GET of a confirm or unsubscribe link: it checks the
+// link and shows one button that POSTs back to it, changing nothing itself.
+func (s *Server) askPage(purpose, titleKey, textKey, buttonKey, end string, action func(string) string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok := r.PathValue("token")
+		target, err := s.nl.CheckLink(r.Context(), purpose, tok)
+		if isLinkError(err) {
+			s.badLink(w, r, err)
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		t := labels[s.lang]
+		s.message(w, r, http.StatusOK, titleKey, &page{Paragraphs: []string{t[textKey] + " " + target.Email + end},
+			Form: &form{Action: action(tok), Button: t[buttonKey], OneClick: purpose == token.Unsubscribe}})
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t := labels[s.lang]
-	s.message(w, r, http.StatusOK, "confirm_title", &page{Paragraphs: []string{t["confirm_text"] + " " + target.Email + "."},
-		Form: &form{Action: s.links.Confirm(tok), Button: t["confirm_button"]}})
 }
 
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
@@ -89,22 +93,6 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Links = append(p.Links, link{s.links.Archive(), t["archive"]})
 	s.message(w, r, http.StatusOK, "confirmed_title", p)
-}
-
-func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
-	tok := r.PathValue("token")
-	target, err := s.nl.CheckLink(r.Context(), token.Unsubscribe, tok)
-	if isLinkError(err) {
-		s.badLink(w, r, err)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t := labels[s.lang]
-	s.message(w, r, http.StatusOK, "unsub_title", &page{Paragraphs: []string{t["unsub_text"] + " " + target.Email + "?"},
-		Form: &form{Action: s.links.Unsubscribe(tok), Button: t["unsub_button"], OneClick: true}})
 }
 
 // unsubscribe answers both the page's button and a mailbox provider's

@@ -24,7 +24,7 @@ import (
 	"github.com/venerdi/venerdi/internal/web"
 )
 
-var rome, _ = time.LoadLocation("Europe/Rome")
+var siteZone, _ = time.LoadLocation("Europe/Rome")
 
 // fixture is a core on a real SQLite file, mail to an outbox folder, and
 // the web server on a real listener at the base URL the links use.
@@ -41,7 +41,7 @@ const secret = "test-secret"
 func newFixture(t *testing.T, mod func(*web.Options)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	f := &fixture{t: t, outbox: filepath.Join(dir, "outbox"), now: time.Date(2026, 12, 1, 10, 0, 0, 0, rome)}
+	f := &fixture{t: t, outbox: filepath.Join(dir, "outbox"), now: time.Date(2026, 12, 1, 10, 0, 0, 0, siteZone)}
 	// The listener comes first: its address is the base URL of every link.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -49,7 +49,7 @@ func newFixture(t *testing.T, mod func(*web.Options)) *fixture {
 	}
 	base := "http://" + ln.Addr().String() + "/news"
 	opts := newsletter.Options{
-		Site:    newsletter.Site{Title: "Bottega Digitale", URL: "https://bottega.example.it", Language: "it", Location: rome},
+		Site:    newsletter.Site{Title: "Bottega Digitale", URL: "https://bottega.example.it", Language: "it", Location: siteZone},
 		Rules:   newsletter.Rules{FirstIssueDays: 7, UpcomingDays: 14, SkipEmpty: false, MaxDelay: 24 * time.Hour, Weekday: time.Friday, Hour: 9},
 		Mail:    newsletter.Mail{From: "Bottega Digitale <newsletter@bottega.example.it>", ListID: "settimanale.bottega.example.it"},
 		BaseURL: base, Secret: secret,
@@ -484,7 +484,7 @@ func TestArchiveAndCalendar(t *testing.T) {
 	if _, _, err := f.nl.AddSubscriber(context.Background(), "fede@example.it", "Fede"); err != nil {
 		t.Fatal(err)
 	}
-	f.now = time.Date(2026, 12, 4, 9, 0, 0, 0, rome)
+	f.now = time.Date(2026, 12, 4, 9, 0, 0, 0, siteZone)
 	if _, err := f.nl.Send(context.Background(), newsletter.SendOptions{NoFetch: true, AllowEmpty: true}); err != nil {
 		t.Fatal(err)
 	}
