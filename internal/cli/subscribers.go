@@ -105,13 +105,20 @@ func runSubscribersList(ctx context.Context, p *printer, nl *newsletter.Newslett
 func newSubscribersImportCmd(a *App) *cobra.Command {
 	return &cobra.Command{
 		Use:   "import FILE.csv",
-		Short: "Import subscribers from CSV (header: email or \"Email Address\", optional name)",
-		Long: `Import subscribers from a CSV file with a header row. The address column is
-"email" or "Email Address" (Mailchimp's export); "name" (or "First Name" and
-"Last Name") is optional. Bad rows are reported with their line number and
-skipped (exit 1); the good ones are imported in one transaction. Duplicates
-are merged. An address that unsubscribed or bounced keeps its status: an
-import never re-activates anyone. Use - for standard input.`,
+		Short: "Import subscribers from CSV: a spreadsheet, or the export of Mailchimp, MailPoet, listmonk, Substack, Ghost, Buttondown, Keila",
+		Long: `Import subscribers from a CSV file with a header row: a spreadsheet (an
+address column such as "email", "Email Address", "E-mail" or "Indirizzo
+email", optional "name", "Nome"/"Cognome"; delimited by , ; or tab) or
+another tool's export, recognised by its columns (see the README table).
+
+Nobody is mailed who the old tool did not mail: its unsubscribed, cleaned,
+bounced or unconfirmed rows keep that status; an address already here keeps
+its own (an import never re-activates anyone); an address erased with
+'subscribers forget' is not imported. Bad rows are reported with their line
+number and skipped (exit 1); the good ones are imported in one transaction.
+Duplicates are merged. Save as "CSV UTF-8": a file that is not UTF-8 is
+decoded only when it is certainly Windows-1252, else refused. Use - for
+standard input.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
@@ -142,8 +149,8 @@ func runImport(ctx context.Context, p *printer, nl *newsletter.Newsletter, stdin
 	if errors.As(err, &bad) {
 		summary = p.Notef
 	}
-	summary("%s: %d new, %d updated, %d unchanged (unsubscribed and bounced addresses are never re-activated)",
-		name, rep.Added, rep.Updated, rep.Kept)
+	summary("%s: %d new, %d updated, %d unchanged, %d erased at their owner's request and not imported (unsubscribed and bounced addresses are never re-activated)",
+		name, rep.Added, rep.Updated, rep.Kept, rep.Suppressed)
 	return err
 }
 

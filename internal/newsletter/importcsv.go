@@ -9,8 +9,9 @@ package newsletter
 //     with a byte-order mark (Excel's "Unicode text") is decoded. A file that
 //     is not UTF-8 is decoded as Windows-1252 only when that is almost
 //     certainly what it is (see plausibleCP1252); otherwise it is refused,
-//     because a guess that turns "Niccolò" into "NiccolÚ" corrupts the list
-//     for good, while a refusal costs the author one "Save as CSV UTF-8".
+//     because a wrong guess (Mac Roman "Niccolò" read as Windows-1252 is
+//     "Niccol˜") corrupts the list for good, while a refusal costs the
+//     author one "Save as CSV UTF-8".
 //  2. Layout. The delimiter (',' ';' or tab) is the one the header line uses
 //     most (Excel in an Italian locale writes ';'); a first line "sep=;" as
 //     Excel writes it is honoured. Header names are compared without case,
@@ -228,8 +229,12 @@ func firstInvalidUTF8(b []byte) int {
 	return -1
 }
 
-// lineAt returns the 1-based line of offset off in b.
+// lineAt returns the 1-based line of offset off in b, whose lines may end
+// in LF, CRLF or (old Mac) a bare CR.
 func lineAt(b []byte, off int) int {
+	if bytes.IndexByte(b, '\n') < 0 {
+		return bytes.Count(b[:off], []byte{'\r'}) + 1
+	}
 	return bytes.Count(b[:off], []byte{'\n'}) + 1
 }
 
@@ -666,11 +671,15 @@ func (l *layout) row(rec []string) (row store.ImportRow, msg string) {
 
 // cleanName makes a name safe to store and to put in a header: control
 // characters and runs of white space (a cell with a line break in it)
-// become one space.
+// become one space; bidirectional overrides, which can make a name read
+// as another in a terminal, and stray byte-order marks are dropped.
 func cleanName(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.IsSpace(r) {
+		switch {
+		case unicode.IsControl(r) || unicode.IsSpace(r):
 			return ' '
+		case unicode.Is(unicode.Bidi_Control, r) || r == '\ufeff':
+			return -1
 		}
 		return r
 	}, s)

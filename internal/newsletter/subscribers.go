@@ -84,12 +84,15 @@ func (e *ImportError) Error() string {
 	return fmt.Sprintf("%d bad row(s) skipped:\n  %s", len(e.Bad), strings.Join(msgs, "\n  "))
 }
 
-// ImportSubscribers imports a CSV file with a header row: the address
-// column is "email" or "Email Address" (Mailchimp's export); "name" (or
-// "First Name" and "Last Name") is optional. Bad rows are reported by line
+// ImportSubscribers imports a CSV file: a plain spreadsheet (any of the
+// usual address and name headers, in Italian too, delimited by , ; or tab)
+// or another tool's export, recognised by its columns (see importcsv.go and
+// the README's "Importing from other tools"). Bad rows are reported by line
 // in an *ImportError and skipped; the good ones go in one transaction, all
-// or nothing. Duplicates are merged. An address that unsubscribed or bounced
-// keeps its status: an import never re-activates anyone. name labels errors.
+// or nothing. Duplicates are merged. Nobody is mailed who the old tool did
+// not mail: its unsubscribed, cleaned or unconfirmed rows keep that status,
+// an address already here keeps its own, and an erased address is not
+// imported. name labels errors.
 func (n *Newsletter) ImportSubscribers(ctx context.Context, r io.Reader, name string) (*ImportReport, error) {
 	rows, bad, err := readSubscribersCSV(r, name)
 	if err != nil {
@@ -105,4 +108,3 @@ func (n *Newsletter) ImportSubscribers(ctx context.Context, r io.Reader, name st
 	}
 	return rep, nil
 }
-
