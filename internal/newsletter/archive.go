@@ -3,11 +3,14 @@ package newsletter
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gorilla/feeds"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/venerdi/venerdi/internal/digest"
 	"github.com/venerdi/venerdi/internal/store"
@@ -47,9 +50,50 @@ func (n *Newsletter) WebIssue(ctx context.Context, key string) (*Issue, error) {
 		return nil, ErrNotFound
 	}
 	public := n.links.Subscribe()
+	t := digest.Labels(n.opts.Site.Language)
+	if h, err := withoutPersonal(is.HTML, t["web_subscribe_intro"], t["web_subscribe"], public); err == nil {
+		is.HTML = h
+	}
+	// An override template without the marker still loses the personal
+	// link: it points at the form instead.
 	is.HTML = strings.ReplaceAll(is.HTML, digest.UnsubscribePlaceholder, public)
 	is.Text = strings.ReplaceAll(is.Text, digest.UnsubscribePlaceholder, public)
 	return is, nil
+}
+
+// withoutPersonal replaces what the templates mark data-venerdi-personal
+// (the footer line with the personal unsubscribe link) with an invitation
+// to subscribe: in a page anyone can read, "unsubscribe" means nothing.
+func withoutPersonal(doc, intro, label, subscribeURL string) (string, error) {
+	root, err := html.Parse(strings.NewReader(doc))
+	if err != nil {
+		return "", err
+	}
+	var drop []*html.Node
+	for n := range root.Descendants() {
+		if n.Type == html.ElementNode && slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return a.Key == "data-venerdi-personal" }) {
+			drop = append(drop, n)
+		}
+	}
+	if len(drop) == 0 {
+		return doc, nil
+	}
+	for _, n := range drop {
+		for c := n.FirstChild; c != nil; c = n.FirstChild {
+			n.RemoveChild(c)
+		}
+		n.Attr = slices.DeleteFunc(n.Attr, func(a html.Attribute) bool { return a.Key == "data-venerdi-personal" })
+		n.AppendChild(&html.Node{Type: html.TextNode, Data: intro + " "})
+		a := &html.Node{Type: html.ElementNode, Data: "a", DataAtom: atom.A,
+			Attr: []html.Attribute{{Key: "href", Val: subscribeURL}, {Key: "style", Val: "text-decoration:underline;font-weight:700;"}}}
+		a.AppendChild(&html.Node{Type: html.TextNode, Data: label})
+		n.AppendChild(a)
+	}
+	var b strings.Builder
+	if err := html.Render(&b, root); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
 
 // ArchiveFeed returns the RSS 2.0 feed of the last 20 issues that went out.

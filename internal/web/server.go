@@ -105,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /assets/site.css", s.css)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("GET "+links.SubscribeRoute, s.subscribeForm)
 	mux.Handle("POST "+links.SubscribeRoute, csrf.Handler(http.HandlerFunc(s.subscribe)))
 	mux.HandleFunc("GET "+links.ConfirmRoute, s.askPage(token.Confirm, "confirm_title", "confirm_text", "confirm_button", ".", s.links.Confirm))
