@@ -30,7 +30,7 @@ func newDeliveriesCmd(a *App) *cobra.Command {
 				}
 				o.Status = s
 			}
-			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
 				return runDeliveries(ctx, a.out, nl, o)
 			})
 		},

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/venerdi/venerdi/internal/config"
 	"github.com/venerdi/venerdi/internal/newsletter"
 )
 
@@ -24,7 +23,7 @@ names each one. With -v, one line per source.`,
 	}
 }
 
-func runFetch(ctx context.Context, nl *newsletter.Newsletter, _ *config.Config) error {
+func runFetch(ctx context.Context, nl *newsletter.Newsletter) error {
 	_, err := nl.Gather(ctx)
 	return err
 }

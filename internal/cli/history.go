@@ -15,7 +15,7 @@ func newHistoryCmd(a *App) *cobra.Command {
 		Short: "List past issues with what they carried and how delivery went",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
 				return runHistory(ctx, a.out, nl, limit)
 			})
 		},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/venerdi/venerdi/internal/config"
 	"github.com/venerdi/venerdi/internal/newsletter"
 )
 
@@ -129,6 +130,20 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// logger is the log of the long-running commands (serve, run), on
+// standard error in web.log_format. Unlike a cron job, a daemon says what it
+// does: it logs at info level, and with -v at debug level too.
+func (a *App) logger(cfg *config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if a.out.verbose {
+		opts.Level = slog.LevelDebug
+	}
+	if cfg.Web.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(a.out.err, opts))
+	}
+	return slog.New(slog.NewTextHandler(a.out.err, opts))
 }
 
 // logReporter is the newsletter.Reporter of the long-running commands:

@@ -30,7 +30,7 @@ is what you see. Nothing is sent and nothing is recorded.`,
 				return usageError{err}
 			}
 			o.Format = f
-			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
 				return runPreview(ctx, a.out, nl, o)
 			})
 		},

@@ -94,35 +94,32 @@ func (a *App) dbPath(cfg *config.Config) string {
 	return cfg.Path(cfg.Store.Path)
 }
 
-// open loads the config and builds the application core on the database,
-// reporting to rep (the printer when nil). The caller closes it.
-func (a *App) open(ctx context.Context, rep newsletter.Reporter) (*newsletter.Newsletter, *config.Config, error) {
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return nil, nil, err
-	}
+// open builds the application core from cfg on the database, reporting
+// to rep (the printer when nil). The caller closes it.
+func (a *App) open(ctx context.Context, cfg *config.Config, rep newsletter.Reporter) (*newsletter.Newsletter, error) {
 	opts, err := coreOptions(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if rep == nil {
 		rep = a.out
 	}
-	nl, err := newsletter.Open(ctx, a.dbPath(cfg), opts, a.clock(), rep)
-	if err != nil {
-		return nil, nil, err
-	}
-	return nl, cfg, nil
+	return newsletter.Open(ctx, a.dbPath(cfg), opts, a.clock(), rep)
 }
 
-// withCore runs fn on the core, opened for this command only.
-func (a *App) withCore(ctx context.Context, fn func(context.Context, *newsletter.Newsletter, *config.Config) error) error {
-	nl, cfg, err := a.open(ctx, nil)
+// withCore loads the config and runs fn on the core, opened for this
+// command only.
+func (a *App) withCore(ctx context.Context, fn func(context.Context, *newsletter.Newsletter) error) error {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	nl, err := a.open(ctx, cfg, nil)
 	if err != nil {
 		return err
 	}
 	defer nl.Close()
-	return fn(ctx, nl, cfg)
+	return fn(ctx, nl)
 }
 
 // coreOptions translates the config into the core's options: paths resolved
@@ -266,6 +263,3 @@ func exactArgs(n int) cobra.PositionalArgs {
 		return nil
 	}
 }
-
-// configT is the config as commands receive it.
-type configT = config.Config

@@ -17,14 +17,18 @@ func newRunCmd(a *App) *cobra.Command {
 		Short: "Built-in scheduler: send at every digest.weekday digest.time (for systemd, instead of cron)",
 		Long: `Stay in the foreground and run 'venerdi send' at every digest.weekday at
 digest.time in site.timezone (default Friday 09:00 Europe/Rome). A failed
-send is logged on standard error and retried at the next slot; the ledger
-makes a rerun safe. Each slot is decided by the real clock (--now is not
+send is logged on standard error (web.log_format, info level; -v adds debug)
+and retried at the next slot; the ledger makes a rerun safe. Each slot is decided by the real clock (--now is not
 used). Stop it with SIGTERM or Ctrl-C.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
 			a.now = time.Time{} // each slot is decided by the real time
-			log := slog.New(slog.NewTextHandler(a.out.err, &slog.HandlerOptions{Level: a.logLevel()}))
-			nl, _, err := a.open(cmd.Context(), logReporter{log})
+			log := a.logger(cfg)
+			nl, err := a.open(cmd.Context(), cfg, logReporter{log})
 			if err != nil {
 				return err
 			}
@@ -34,13 +38,6 @@ used). Stop it with SIGTERM or Ctrl-C.`,
 	}
 	cmd.Flags().BoolVar(&o.Force, "force", false, "as for send")
 	return cmd
-}
-
-func (a *App) logLevel() slog.Level {
-	if a.out.verbose {
-		return slog.LevelInfo
-	}
-	return slog.LevelWarn
 }
 
 func runScheduler(ctx context.Context, log *slog.Logger, nl *newsletter.Newsletter, o newsletter.SendOptions) error {

@@ -37,12 +37,9 @@ func newSendCmd(a *App) *cobra.Command {
 		Long:  sendLong,
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			nl, _, err := a.open(cmd.Context(), nil)
-			if err != nil {
-				return err
-			}
-			defer nl.Close()
-			return runSend(cmd.Context(), a.out, nl, o)
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
+				return runSend(ctx, a.out, nl, o)
+			})
 		},
 	}
 	f := cmd.Flags()

@@ -24,8 +24,9 @@ confirmation, one-click unsubscribe (RFC 8058), the archive of past issues
 and its RSS feed, and webinar calendar files. It runs beside cron (or
 'venerdi run') on the same database.
 
-Logs go to standard error (web.log_format text or json), one line a
-request, with no addresses, tokens or paths. SIGTERM or Ctrl-C stops it
+Logs go to standard error (web.log_format text or json) at info level:
+the start, one line a request by route pattern, the stop; never addresses,
+tokens or paths. -v adds debug lines. SIGTERM or Ctrl-C stops it
 after the requests in flight have finished (at most 20 seconds).`
 
 func newServeCmd(a *App) *cobra.Command {
@@ -43,20 +44,15 @@ func newServeCmd(a *App) *cobra.Command {
 			if o.Listen == "" {
 				o.Listen = cfg.Web.Listen
 			}
-			var h slog.Handler = slog.NewTextHandler(a.out.err, &slog.HandlerOptions{Level: a.logLevel()})
-			if cfg.Web.LogFormat == "json" {
-				h = slog.NewJSONHandler(a.out.err, &slog.HandlerOptions{Level: a.logLevel()})
-			}
-			log := slog.New(h)
+			log := a.logger(cfg)
 			a.now = time.Time{} // a server lives in the real time
-			nl, _, err := a.open(cmd.Context(), logReporter{log})
+			nl, err := a.open(cmd.Context(), cfg, logReporter{log})
 			if err != nil {
 				return err
 			}
 			defer nl.Close()
 			srv, err := web.New(nl, web.Options{
-				Language: cfg.Site.Language, SiteTitle: cfg.Site.Title, SiteURL: cfg.Site.URL,
-				TrustedProxies: cfg.Proxies(), Templates: cfg.Path(cfg.Digest.Templates), Log: log,
+				TrustedProxies: cfg.Proxies(), Log: log,
 			})
 			if err != nil {
 				return err

@@ -30,7 +30,7 @@ func newSubscribersAddCmd(a *App) *cobra.Command {
 		Short: "Add an active subscriber (an unsubscribed address is refused)",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
 				addr, created, err := nl.AddSubscriber(ctx, args[0], name)
 				if err != nil {
 					return err
@@ -54,7 +54,7 @@ func newSubscribersRemoveCmd(a *App) *cobra.Command {
 		Short: "Unsubscribe an address (kept, so no import can bring it back)",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
 				return nl.RemoveSubscriber(ctx, args[0])
 			})
 		},
@@ -81,7 +81,7 @@ func newSubscribersListCmd(a *App) *cobra.Command {
 				}
 				o.Status = s
 			}
-			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
 				return runSubscribersList(ctx, a.out, nl, o)
 			})
 		},
@@ -121,7 +121,7 @@ decoded only when it is certainly Windows-1252, else refused. Use - for
 standard input.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
 				return runImport(ctx, a.out, nl, a.Stdin, args[0])
 			})
 		},
@@ -165,7 +165,7 @@ add can bring it back; its owner can still subscribe again through the form,
 with a new double opt-in.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
 				found, err := nl.Forget(ctx, args[0])
 				if err != nil {
 					return err
@@ -190,7 +190,7 @@ latest consent record (consent_event, consent_at, consent_source, consent_ip,
 consent_wording: how and when the address joined). Times are RFC 3339, UTC.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter, _ *configT) error {
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
 				w := csv.NewWriter(a.out)
 				w.Write([]string{"email", "name", "status", "created_at", "consent_event", "consent_at", "consent_source", "consent_ip", "consent_wording"})
 				err := nl.EachSubscriber(ctx, "", func(s newsletter.Subscriber) error {

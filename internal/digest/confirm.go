@@ -43,35 +43,46 @@ var confirmLabels = map[string]map[string]string{
 // ConfirmationLabels returns the confirmation mail's words in lang.
 func ConfirmationLabels(lang string) map[string]string { return confirmLabels[Lang(lang)] }
 
-// RenderConfirmation renders the double opt-in mail: subject, HTML and
-// text. overrideDir may hold the author's confirm.txt and confirm.html.
-func RenderConfirmation(lang, overrideDir string, site Site, confirmURL string, expires time.Time) (*Rendered, error) {
-	lang = Lang(lang)
-	d := &Confirmation{Site: site, Lang: lang, ConfirmURL: confirmURL, T: ConfirmationLabels(lang),
-		Expires: FormatDate(expires, lang) + ", " + expires.Format("15:04")}
+// ConfirmationRenderer renders the double opt-in mail in one language.
+type ConfirmationRenderer struct {
+	lang string
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// NewConfirmationRenderer loads confirm.txt and confirm.html, from
+// overrideDir when they are there, else the embedded defaults; parsed once,
+// not per subscription request.
+func NewConfirmationRenderer(lang, overrideDir string) (*ConfirmationRenderer, error) {
+	r := &ConfirmationRenderer{lang: Lang(lang)}
+	src, name, err := readTemplate(r.lang, overrideDir, "confirm.txt")
+	if err == nil {
+		r.text, err = texttemplate.New(name).Option("missingkey=error").Parse(src)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	src, name, err = readTemplate(r.lang, overrideDir, "confirm.html")
+	if err == nil {
+		r.html, err = htmltemplate.New(name).Option("missingkey=error").Parse(src)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return r, nil
+}
+
+// Render renders the mail asking to confirm at confirmURL before expires.
+func (r *ConfirmationRenderer) Render(site Site, confirmURL string, expires time.Time) (*Rendered, error) {
+	d := &Confirmation{Site: site, Lang: r.lang, ConfirmURL: confirmURL, T: ConfirmationLabels(r.lang),
+		Expires: FormatDate(expires, r.lang) + ", " + expires.Format("15:04")}
 	d.Subject = d.T["confirm_subject"] + " " + site.Title
-	textSrc, textName, err := readTemplate(lang, overrideDir, "confirm.txt")
-	if err != nil {
-		return nil, err
-	}
-	htmlSrc, htmlName, err := readTemplate(lang, overrideDir, "confirm.html")
-	if err != nil {
-		return nil, err
-	}
-	tt, err := texttemplate.New(textName).Option("missingkey=error").Parse(textSrc)
-	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", textName, err)
-	}
-	ht, err := htmltemplate.New(htmlName).Option("missingkey=error").Parse(htmlSrc)
-	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", htmlName, err)
-	}
 	var text, html bytes.Buffer
-	if err := tt.Execute(&text, d); err != nil {
-		return nil, fmt.Errorf("render %s: %w", textName, err)
+	if err := r.text.Execute(&text, d); err != nil {
+		return nil, fmt.Errorf("render confirmation text: %w", err)
 	}
-	if err := ht.Execute(&html, d); err != nil {
-		return nil, fmt.Errorf("render %s: %w", htmlName, err)
+	if err := r.html.Execute(&html, d); err != nil {
+		return nil, fmt.Errorf("render confirmation html: %w", err)
 	}
 	return &Rendered{Subject: d.Subject, HTML: html.String(), Text: text.String()}, nil
 }

@@ -1,7 +1,6 @@
 package newsletter
 
 import (
-	"bytes"
 	"context"
 	"slices"
 	"strconv"
@@ -122,10 +121,5 @@ func (n *Newsletter) ArchiveFeed(ctx context.Context) ([]byte, error) {
 		})
 	}
 	rss, err := f.ToRss()
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	b.WriteString(rss)
-	return b.Bytes(), nil
+	return []byte(rss), err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	ical "github.com/emersion/go-ical"
@@ -23,7 +24,11 @@ func (n *Newsletter) WebinarCalendar(ctx context.Context, id string) ([]byte, er
 	cal.Props.SetText(ical.PropProductID, "-//venerdi//webinars//IT")
 	cal.Props.SetText(ical.PropMethod, "PUBLISH")
 	ev := ical.NewEvent()
-	ev.Props.SetText(ical.PropUID, w.ID+"@"+hostOf(n.opts.Site.URL))
+	host := "venerdi.invalid"
+	if u, err := url.Parse(n.opts.Site.URL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	ev.Props.SetText(ical.PropUID, w.ID+"@"+host)
 	ev.Props.SetDateTime(ical.PropDateTimeStamp, n.now().UTC())
 	ev.Props.SetText(ical.PropSummary, w.Title)
 	desc := w.Description
@@ -63,30 +68,15 @@ func (n *Newsletter) WebinarCalendar(ctx context.Context, id string) ([]byte, er
 }
 
 // vtimezone describes loc around t: its offset changes in t's year (one
-// STANDARD or DAYLIGHT observance each, RFC 5545 §3.6.5), found from Go's
-// zone database rather than written by hand for one zone.
+// STANDARD or DAYLIGHT observance each, RFC 5545 §3.6.5), read from Go's
+// zone database (Time.ZoneBounds) rather than written by hand for one zone.
 func vtimezone(loc *time.Location, t time.Time) *ical.Component {
 	tz := ical.NewComponent(ical.CompTimezone)
 	tz.Props.SetText(ical.PropTimezoneID, loc.String())
 	year := time.Date(t.Year(), 1, 1, 0, 0, 0, 0, loc)
-	_, prevOff := year.Zone()
 	var changes []time.Time
-	// Walk the year a day at a time, then narrow each change to the second.
-	for d := year; d.Year() == t.Year(); d = d.Add(24 * time.Hour) {
-		next := d.Add(24 * time.Hour)
-		if _, off := next.Zone(); off != prevOff {
-			lo, hi := d, next
-			for hi.Sub(lo) > time.Second {
-				mid := lo.Add(hi.Sub(lo) / 2)
-				if _, o := mid.Zone(); o == prevOff {
-					lo = mid
-				} else {
-					hi = mid
-				}
-			}
-			changes = append(changes, hi)
-			prevOff = off
-		}
+	for _, end := year.ZoneBounds(); !end.IsZero() && end.Year() == t.Year(); _, end = end.ZoneBounds() {
+		changes = append(changes, end)
 	}
 	add := func(at time.Time, from int) {
 		name, to := at.Zone()
@@ -127,16 +117,4 @@ func offset(sec int) string {
 		sign, sec = '-', -sec
 	}
 	return fmt.Sprintf("%c%02d%02d", sign, sec/3600, sec/60%60)
-}
-
-func hostOf(u string) string {
-	if i := bytes.Index([]byte(u), []byte("://")); i >= 0 {
-		u = u[i+3:]
-	}
-	for i, c := range u {
-		if c == '/' || c == ':' {
-			return u[:i]
-		}
-	}
-	return u
 }

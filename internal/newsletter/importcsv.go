@@ -41,6 +41,7 @@ import (
 	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/venerdi/venerdi/internal/plaintext"
 	"github.com/venerdi/venerdi/internal/store"
 )
 
@@ -674,17 +675,19 @@ func (l *layout) row(rec []string) (row store.ImportRow, msg string) {
 // become one space; bidirectional overrides, which can make a name read
 // as another in a terminal, and stray byte-order marks are dropped.
 func cleanName(s string) string {
+	// Bidirectional overrides could make a name display as another; they
+	// have no place in a person's name, whatever its script.
 	s = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsControl(r) || unicode.IsSpace(r):
-			return ' '
-		case unicode.Is(unicode.Bidi_Control, r) || r == '\ufeff':
+		if unicode.Is(unicode.Bidi_Control, r) {
 			return -1
 		}
 		return r
 	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	return plaintext.Truncate(plaintext.Line(s), maxNameRunes)
 }
+
+// maxNameRunes bounds a subscriber's name, from a form or a file.
+const maxNameRunes = 100
 
 // statusRank orders statuses from the one that mails most to the one that
 // mails least: merging two rows keeps the higher.

@@ -141,6 +141,7 @@ type Newsletter struct {
 	secret   []byte
 	signer   *mailer.Signer
 	renderer *digest.Renderer
+	confirm  *digest.ConfirmationRenderer
 }
 
 // Open opens the database at dbPath and builds the application on it; Close
@@ -199,8 +200,18 @@ func New(ctx context.Context, opts Options, st *store.Store, now func() time.Tim
 	if n.renderer, err = digest.NewRenderer(opts.Site.Language, opts.Templates); err != nil {
 		return nil, err
 	}
+	if n.confirm, err = digest.NewConfirmationRenderer(opts.Site.Language, opts.Templates); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
+
+// Site is the blog the newsletter belongs to, for front ends that show it.
+func (n *Newsletter) Site() Site { return n.opts.Site }
+
+// Templates is the author's template folder ("" for the built-in ones),
+// where front ends look for their own overrides too.
+func (n *Newsletter) Templates() string { return n.opts.Templates }
 
 // Close closes the store.
 func (n *Newsletter) Close() error { return n.st.Close() }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/venerdi/venerdi/internal/delivery"
@@ -40,7 +39,9 @@ type SubscribeRequest struct {
 // the answer reveals nothing; an address already active gets no mail, and
 // the per-address limits (one mail per store.ConfirmInterval, at most
 // store.ConfirmPerDay a day) mean nobody can mail-bomb a stranger through
-// the form. Only a malformed address is an error.
+// the form. A malformed address is an error wrapping ErrBadAddress; a
+// confirmation mail that could not be sent is an error too, and does not
+// count against the limits.
 func (n *Newsletter) Subscribe(ctx context.Context, req SubscribeRequest) error {
 	addr, _, err := ParseAddress(req.Email)
 	if err != nil {
@@ -48,7 +49,7 @@ func (n *Newsletter) Subscribe(ctx context.Context, req SubscribeRequest) error 
 	}
 	now := n.now()
 	res, err := n.st.RequestSubscription(ctx, store.Request{
-		Email: addr, Name: truncName(req.Name),
+		Email: addr, Name: cleanName(req.Name),
 		Consent: store.Consent{Source: req.Source, IP: req.IP, Wording: req.Wording},
 	}, now)
 	if err != nil {
@@ -59,10 +60,20 @@ func (n *Newsletter) Subscribe(ctx context.Context, req SubscribeRequest) error 
 		return nil
 	}
 	sub := res.Subscriber
+	if err := n.mailConfirmation(ctx, &sub, now); err != nil {
+		// Not the subscriber's fault: the limits should not hold back
+		// their next try.
+		return errors.Join(fmt.Errorf("confirmation mail: %w", err), n.st.UndoConfirmMark(ctx, sub.ID, now))
+	}
+	n.rep.Verbosef("confirmation mail sent")
+	return nil
+}
+
+// mailConfirmation sends sub the link that confirms the subscription.
+func (n *Newsletter) mailConfirmation(ctx context.Context, sub *Subscriber, now time.Time) error {
 	until := now.Add(ConfirmValidity)
 	link := n.links.Confirm(token.MakeUntil(n.secret, token.Confirm, sub.UID, sub.Email, until))
-	out, err := digest.RenderConfirmation(n.opts.Site.Language, n.opts.Templates,
-		digest.Site{Title: n.opts.Site.Title, URL: n.opts.Site.URL}, link, until.In(n.Location()))
+	out, err := n.confirm.Render(digest.Site{Title: n.opts.Site.Title, URL: n.opts.Site.URL}, link, until.In(n.Location()))
 	if err != nil {
 		return err
 	}
@@ -73,26 +84,14 @@ func (n *Newsletter) Subscribe(ctx context.Context, req SubscribeRequest) error 
 	}
 	raw, err := m.Bytes(n.signer)
 	if err != nil {
-		return fmt.Errorf("confirmation mail: %w", err)
+		return err
 	}
-	conn, err := n.deliveryOptions(&Issue{}).Dial(ctx)
+	conn, err := n.dial(ctx)
 	if err != nil {
-		return fmt.Errorf("confirmation mail: %w", err)
+		return err
 	}
 	defer conn.Close()
-	if err := conn.Send(ctx, mailer.Envelope{From: delivery.AddressOf(n.opts.Mail.From), To: sub.Email}, raw); err != nil {
-		return fmt.Errorf("confirmation mail: %w", err)
-	}
-	n.rep.Verbosef("confirmation mail sent")
-	return nil
-}
-
-func truncName(s string) string {
-	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > 100 {
-		s = string(r[:100])
-	}
-	return s
+	return conn.Send(ctx, mailer.Envelope{From: delivery.AddressOf(n.opts.Mail.From), To: sub.Email}, raw)
 }
 
 // LinkTarget is the subscriber a link names, shown on the page that asks

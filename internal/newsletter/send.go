@@ -37,12 +37,10 @@ const (
 type SendReport struct {
 	Outcome SendOutcome
 	Issue   *Issue
-	Fresh   bool          // the issue was composed by this run
 	Summary Summary       // this run's deliveries
 	Elapsed time.Duration // of the delivery
 	Since   time.Time     // NothingNew: the cut-off nothing came after
 	SentTo  int           // AlreadySent: how many got it
-	Sources []SourceReport
 	// Attempted says a delivery ran; DeliveryErr is how it ended, apart
 	// from any gathering error.
 	Attempted   bool
@@ -85,7 +83,7 @@ func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, erro
 	rep := &SendReport{}
 	var gatherErr error
 	if !o.NoFetch {
-		rep.Sources, gatherErr = n.Gather(ctx)
+		_, gatherErr = n.Gather(ctx)
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
@@ -99,7 +97,7 @@ func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, erro
 	if err != nil {
 		return rep, errors.Join(gatherErr, err)
 	}
-	rep.Issue, rep.Fresh = c.Issue, c.Fresh
+	rep.Issue = c.Issue
 	is := c.Issue
 	if is.Status == store.IssueDone {
 		counts, err := n.st.LedgerCounts(ctx, is.ID)
@@ -183,23 +181,28 @@ func (n *Newsletter) deliveryOptions(is *Issue) *delivery.Options {
 		MaxAttempts: s.MaxAttempts,
 		Backoff:     s.Backoff,
 		Now:         n.now,
+		Dial:        n.dial,
 	}
-	t := n.opts.Transport
-	if t.SMTP.Host == "" {
+	if n.opts.Transport.SMTP.Host == "" {
 		opts.Connections = 1 // a folder needs no pool
-		// Created when the first message goes out, so a preview leaves no
-		// empty folder behind.
-		opts.Dial = func(context.Context) (delivery.Sender, error) { return mailer.NewOutbox(t.OutboxDir) }
-		return opts
-	}
-	opts.Dial = func(ctx context.Context) (delivery.Sender, error) {
-		c, err := mailer.Dial(ctx, t.SMTP)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
 	}
 	return opts
+}
+
+// dial opens the transport every message goes out by, digests and
+// confirmation mails alike: the SMTP relay, or with none configured the
+// outbox folder (created when the first message goes out, so a preview
+// leaves no empty folder behind).
+func (n *Newsletter) dial(ctx context.Context) (delivery.Sender, error) {
+	t := n.opts.Transport
+	if t.SMTP.Host == "" {
+		return mailer.NewOutbox(t.OutboxDir)
+	}
+	c, err := mailer.Dial(ctx, t.SMTP)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // SendTest sends this week's issue (frozen, or rendered now without

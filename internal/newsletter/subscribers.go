@@ -2,6 +2,7 @@ package newsletter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/mail"
@@ -14,12 +15,16 @@ import (
 // asked to leave: only the subscriber can undo that.
 var ErrUnsubscribed = store.ErrUnsubscribed
 
+// ErrBadAddress is wrapped by the errors for input that is not an email
+// address.
+var ErrBadAddress = errors.New("not an email address")
+
 // ParseAddress reads "addr" or "Name <addr>" and returns the normalised
 // address and the name.
 func ParseAddress(s string) (addr, name string, err error) {
 	a, err := mail.ParseAddress(strings.TrimSpace(s))
 	if err != nil || !strings.Contains(a.Address, "@") || strings.ContainsAny(a.Address, " \t\r\n") {
-		return "", "", fmt.Errorf("%q is not an email address", s)
+		return "", "", fmt.Errorf("%q is %w", s, ErrBadAddress)
 	}
 	return store.NormalizeEmail(a.Address), a.Name, nil
 }
@@ -36,7 +41,7 @@ func (n *Newsletter) AddSubscriber(ctx context.Context, address, name string) (a
 	if name == "" {
 		name = parsed
 	}
-	created, err = n.st.AddSubscriber(ctx, addr, name, n.now())
+	created, err = n.st.AddSubscriber(ctx, addr, cleanName(name), n.now())
 	return addr, created, err
 }
 

@@ -3,6 +3,7 @@ package newsletter
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/venerdi/venerdi/internal/delivery"
 	"github.com/venerdi/venerdi/internal/lock"
@@ -65,18 +66,8 @@ func parseState[S ~string](s string, valid []S) (S, error) {
 }
 
 func joinOr(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
+	if len(names) < 2 {
+		return strings.Join(names, "")
 	}
-	out := ""
-	for i, n := range names[:len(names)-1] {
-		if i > 0 {
-			out += ", "
-		}
-		out += n
-	}
-	return out + " or " + names[len(names)-1]
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }

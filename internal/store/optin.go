@@ -135,6 +135,15 @@ func (s *Store) RequestSubscription(ctx context.Context, r Request, now time.Tim
 	return res, err
 }
 
+// UndoConfirmMark gives back the confirmation mail RequestSubscription
+// counted for subscriber id at sentAt, when it could not be sent: the owner
+// may try again at once instead of waiting out the limits.
+func (s *Store) UndoConfirmMark(ctx context.Context, id int64, sentAt time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = NULL,
+		confirm_count = max(confirm_count - 1, 0) WHERE id = ? AND confirm_sent_at = ?`, id, unix(sentAt))
+	return err
+}
+
 // Confirm activates subscriber id after its owner used the confirmation
 // link, records the consent and lifts any suppression of the address. It
 // reports whether the subscriber was already active (confirming twice is

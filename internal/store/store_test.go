@@ -143,7 +143,7 @@ func TestSubscribersAndLedger(t *testing.T) {
 	}
 	s.SetSubscriberStatus(ctx, "c@x.it", Unsubscribed, t0)
 	res, _ = s.ImportSubscribers(ctx, []ImportRow{{Email: "C@x.it"}}, "test", t0)
-	if sub, _ := s.Subscriber(ctx, "c@x.it"); sub.Status != Unsubscribed || res.Kept != 1 {
+	if sub, _ := subscriberTx(ctx, s.db, `email = ?`, "c@x.it"); sub.Status != Unsubscribed || res.Kept != 1 {
 		t.Errorf("import of an unsubscribed address: status %s, %+v; want unsubscribed, kept", sub.Status, res)
 	}
 	if _, err := s.AddSubscriber(ctx, "c@x.it", "", t0); !errors.Is(err, ErrUnsubscribed) {

@@ -36,8 +36,10 @@ func (s *Store) AddSubscriber(ctx context.Context, email, name string, now time.
 		err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE email = ?`, email).Scan(&status)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			if sup, err := suppressed(ctx, tx, email); err != nil || sup {
-				return errors.Join(err, fmt.Errorf("%s %w", email, ErrSuppressed))
+			if sup, err := suppressed(ctx, tx, email); err != nil {
+				return err
+			} else if sup {
+				return fmt.Errorf("%s %w", email, ErrSuppressed)
 			}
 			created = true
 			r, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)
@@ -149,19 +151,6 @@ func (s *Store) SetSubscriberStatus(ctx context.Context, email string, status Su
 		return fmt.Errorf("%s: %w", email, ErrNotFound)
 	}
 	return nil
-}
-
-// Subscriber returns the subscriber with email, or ErrNotFound.
-func (s *Store) Subscriber(ctx context.Context, email string) (*Subscriber, error) {
-	var sub Subscriber
-	var c, u int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, uid, email, name, status, created_at, updated_at
-		FROM subscribers WHERE email = ?`, email).Scan(&sub.ID, &sub.UID, &sub.Email, &sub.Name, &sub.Status, &c, &u)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%s: %w", email, ErrNotFound)
-	}
-	sub.CreatedAt, sub.UpdatedAt = fromUnix(c), fromUnix(u)
-	return &sub, err
 }
 
 // EachSubscriber calls fn for every subscriber (with one of statuses, or

@@ -43,7 +43,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	err := s.nl.Subscribe(r.Context(), newsletter.SubscribeRequest{Email: email, Name: name, IP: ip,
 		Source: "web form", Wording: wording})
 	if err != nil {
-		if _, _, perr := newsletter.ParseAddress(email); perr != nil {
+		if errors.Is(err, newsletter.ErrBadAddress) {
 			s.render(w, r, http.StatusBadRequest, "subscribe.html", &page{Title: t["subscribe_title"],
 				Action: s.links.Subscribe(), Wording: ConsentWording, Email: email, Name: name, Error: t["bad_email"]})
 			return
@@ -61,12 +61,7 @@ func (s *Server) askPage(purpose, titleKey, textKey, buttonKey, end string, acti
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok := r.PathValue("token")
 		target, err := s.nl.CheckLink(r.Context(), purpose, tok)
-		if isLinkError(err) {
-			s.badLink(w, r, err)
-			return
-		}
-		if err != nil {
-			s.fail(w, r, err)
+		if s.failed(w, r, err) {
 			return
 		}
 		t := labels[s.lang]
@@ -77,12 +72,7 @@ func (s *Server) askPage(purpose, titleKey, textKey, buttonKey, end string, acti
 
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	c, err := s.nl.Confirm(r.Context(), r.PathValue("token"), s.clientIP(r), ConsentWording)
-	if isLinkError(err) {
-		s.badLink(w, r, err)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.failed(w, r, err) {
 		return
 	}
 	t := labels[s.lang]
@@ -112,12 +102,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		source = "one-click (RFC 8058)"
 	}
 	_, err = s.nl.Unsubscribe(r.Context(), r.PathValue("token"), source, s.clientIP(r))
-	if isLinkError(err) {
-		s.badLink(w, r, err)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.failed(w, r, err) {
 		return
 	}
 	t := labels[s.lang]

@@ -109,7 +109,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 func (s *Server) fill(p *page) {
 	p.Lang, p.T = s.lang, labels[s.lang]
-	p.Site = site{Title: s.opts.SiteTitle, URL: s.opts.SiteURL}
+	p.Site = site{Title: s.site.Title, URL: s.site.URL}
 	p.CSS = s.links.Base() + "/assets/site.css"
 	p.ArchiveURL, p.SubscribeURL = s.links.Archive(), s.links.Subscribe()
 }
@@ -197,6 +197,3 @@ var labels = map[string]map[string]string{
 		"error_text":         "We could not complete the request. Please try again later.",
 	},
 }
-
-// Label returns the page word key in lang ("" when there is none).
-func Label(lang, key string) string { return labels[lang][key] }

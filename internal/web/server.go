@@ -33,15 +33,12 @@ import (
 // is recorded with each consent, so change it whenever the text changes.
 const ConsentWording = "2026-12-v1"
 
-// Options configure the server.
+// Options configure the server. The site's name, address, language and
+// template folder come from the core.
 type Options struct {
-	Language  string // "it" or "en"
-	SiteTitle string
-	SiteURL   string // the blog; its origin may post the subscribe form
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; from anyone else the header is ignored.
 	TrustedProxies []*net.IPNet
-	Templates      string // the author's template folder; pages from its web/
 	// SubscribeRate and SubscribeBurst limit POST /subscribe per client IP.
 	SubscribeRate  rate.Limit
 	SubscribeBurst int
@@ -54,8 +51,10 @@ type Server struct {
 	nl    *newsletter.Newsletter
 	opts  Options
 	links *links.Builder
+	site  newsletter.Site
 	lang  string
 	pages pages
+	css   []byte
 	log   *slog.Logger
 
 	mu       sync.Mutex
@@ -81,15 +80,20 @@ func New(nl *newsletter.Newsletter, opts Options) (*Server, error) {
 	if opts.SubscribeRate == 0 {
 		opts.SubscribeRate, opts.SubscribeBurst = rate.Every(time.Minute), 5
 	}
+	site := nl.Site()
 	lang := "en"
-	if strings.HasPrefix(strings.ToLower(opts.Language), "it") {
+	if strings.HasPrefix(strings.ToLower(site.Language), "it") {
 		lang = "it"
 	}
-	p, err := loadPages(opts.Templates)
+	p, err := loadPages(nl.Templates()) // the author's overrides in its web/
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)
 	}
-	return &Server{nl: nl, opts: opts, links: nl.Links(), lang: lang, pages: p, log: opts.Log,
+	css, err := fs.ReadFile(templates.FS, "web/site.css")
+	if err != nil {
+		return nil, err
+	}
+	return &Server{nl: nl, opts: opts, links: nl.Links(), site: site, lang: lang, pages: p, css: css, log: opts.Log,
 		limiters: map[string]*visitor{}}, nil
 }
 
@@ -99,12 +103,12 @@ func New(nl *newsletter.Newsletter, opts Options) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	csrf := http.NewCrossOriginProtection()
-	if o := origin(s.opts.SiteURL); o != "" {
+	if o := origin(s.site.URL); o != "" {
 		// The README's snippet posts the form from the blog itself.
 		csrf.AddTrustedOrigin(o)
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /assets/site.css", s.css)
+	mux.HandleFunc("GET /assets/site.css", s.stylesheet)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("GET "+links.SubscribeRoute, s.subscribeForm)
 	mux.Handle("POST "+links.SubscribeRoute, csrf.Handler(http.HandlerFunc(s.subscribe)))
@@ -118,8 +122,14 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+links.ArchiveFeedRoute, s.archiveFeed)
 	mux.HandleFunc("GET "+links.IssueRoute, s.issue)
 	mux.HandleFunc("GET "+links.CalendarRoute, s.calendar)
+	// The bare base URL is the archive: past issues, with the way to subscribe.
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.links.Archive(), http.StatusFound)
+	})
 	mux.HandleFunc("/", s.notFound)
-	return s.logged(s.secured(s.stripPrefix(mux)))
+	// The prefix goes first: the log reads the route pattern the mux sets on
+	// the request it is handed, which must be the one the log holds.
+	return s.stripPrefix(s.logged(s.secured(mux)))
 }
 
 func origin(u string) string {
@@ -138,18 +148,16 @@ func (s *Server) stripPrefix(h http.Handler) http.Handler {
 	if prefix == "" {
 		return h
 	}
+	stripped := http.StripPrefix(prefix, h) // keeps an escaped path escaped
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := strings.CutPrefix(r.URL.Path, prefix); ok && (p == "" || p[0] == '/') {
-			r2 := r.Clone(r.Context())
-			r2.URL.Path = p
-			r2.URL.RawPath = ""
-			if p == "" {
-				r2.URL.Path = "/"
-			}
-			h.ServeHTTP(w, r2)
-			return
+		switch {
+		case r.URL.Path == prefix:
+			http.Redirect(w, r, s.links.Archive(), http.StatusFound)
+		case strings.HasPrefix(r.URL.Path, prefix+"/"):
+			stripped.ServeHTTP(w, r)
+		default:
+			h.ServeHTTP(w, r)
 		}
-		h.ServeHTTP(w, r)
 	})
 }
 
@@ -273,15 +281,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ok")
 }
 
-func (s *Server) css(w http.ResponseWriter, r *http.Request) {
-	b, err := fs.ReadFile(templates.FS, "web/site.css")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	w.Write(b)
+	w.Write(s.css)
 }
 
 func (s *Server) message(w http.ResponseWriter, r *http.Request, status int, titleKey string, p *page) {
@@ -319,6 +322,16 @@ func (s *Server) badLink(w http.ResponseWriter, r *http.Request, err error) {
 	s.message(w, r, http.StatusBadRequest, "bad_link_title", &page{Paragraphs: []string{t["bad_link_text"]}})
 }
 
-func isLinkError(err error) bool {
-	return errors.Is(err, newsletter.ErrBadLink) || errors.Is(err, newsletter.ErrExpiredLink)
+// failed answers err, if there is one, and reports whether it did: a link
+// the core refused gets the 400 page, anything else the 500 one.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, newsletter.ErrBadLink), errors.Is(err, newsletter.ErrExpiredLink):
+		s.badLink(w, r, err)
+	default:
+		s.fail(w, r, err)
+	}
+	return true
 }

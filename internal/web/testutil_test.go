@@ -193,9 +193,6 @@ func newSite(t *testing.T, o siteOptions, now time.Time) *testSite {
 	t.Cleanup(func() { s.NL.Close() })
 
 	wo := o.Web
-	if wo.Language == "" {
-		wo.Language, wo.SiteTitle, wo.SiteURL = "it", s.Opts.Site.Title, s.Opts.Site.URL
-	}
 	wo.Log = slog.New(slog.NewTextHandler(s.Log, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if s.Web, err = web.New(s.NL, wo); err != nil {
 		ln.Close()
