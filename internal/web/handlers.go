@@ -142,12 +142,7 @@ func (s *Server) archiveFeed(w http.ResponseWriter, r *http.Request) {
 // inline styles and remote images, under a policy that allows just that.
 func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	is, err := s.nl.WebIssue(r.Context(), r.PathValue("issue"))
-	if errors.Is(err, newsletter.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.failed(w, r, err) {
 		return
 	}
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
@@ -163,12 +158,7 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := s.nl.WebinarCalendar(r.Context(), id)
-	if errors.Is(err, newsletter.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.failed(w, r, err) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")

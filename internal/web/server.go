@@ -323,13 +323,16 @@ func (s *Server) badLink(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // failed answers err, if there is one, and reports whether it did: a link
-// the core refused gets the 400 page, anything else the 500 one.
+// the core refused gets the 400 page, something that is not there the 404
+// one, anything else the 500 one.
 func (s *Server) failed(w http.ResponseWriter, r *http.Request, err error) bool {
 	switch {
 	case err == nil:
 		return false
 	case errors.Is(err, newsletter.ErrBadLink), errors.Is(err, newsletter.ErrExpiredLink):
 		s.badLink(w, r, err)
+	case errors.Is(err, newsletter.ErrNotFound):
+		s.notFound(w, r)
 	default:
 		s.fail(w, r, err)
 	}
