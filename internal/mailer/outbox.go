@@ -42,7 +42,27 @@ func NewOutbox(dir string) (*Outbox, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("outbox %s: not a directory", dir)
 	}
+	removeStaleTemps(dir, time.Now())
 	return &Outbox{dir: dir}, nil
+}
+
+// tempPattern names the files a message is written to before its rename.
+// It does not end in ".eml", so a program picking up "*.eml" never takes a
+// copy that a killed run left half-written (or whole but unrecorded).
+const tempPattern = ".venerdi-tmp-*"
+
+// staleTemp is how old a temporary file must be before a later outbox
+// removes it: older than any write in progress could be.
+const staleTemp = 10 * time.Minute
+
+// removeStaleTemps deletes what a killed run left behind.
+func removeStaleTemps(dir string, now time.Time) {
+	names, _ := filepath.Glob(filepath.Join(dir, tempPattern))
+	for _, name := range names {
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > staleTemp {
+			os.Remove(name)
+		}
+	}
 }
 
 // Dir returns the directory the outbox writes to.
@@ -60,7 +80,7 @@ func (o *Outbox) Send(ctx context.Context, env Envelope, raw []byte) error {
 		return &addressError{field: "to", value: env.To}
 	}
 	name := fmt.Sprintf("%019d-%s.eml", o.next(), fileSafe(env.To))
-	tmp, err := os.CreateTemp(o.dir, ".tmp-*.eml")
+	tmp, err := os.CreateTemp(o.dir, tempPattern)
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}

@@ -30,6 +30,9 @@ const (
 // SMTPConfig.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
+// DefaultDataTimeout is the end-of-data wait of RFC 5321 section 4.5.3.2.6.
+const DefaultDataTimeout = 10 * time.Minute
+
 // SMTPConfig describes one SMTP relay.
 type SMTPConfig struct {
 	Host string
@@ -42,6 +45,12 @@ type SMTPConfig struct {
 	// Timeout bounds the dial plus handshake, and each command of a send;
 	// default DefaultTimeout.
 	Timeout time.Duration
+	// DataTimeout bounds the wait for the reply to the final "." of a
+	// message; default DefaultDataTimeout. RFC 5321 section 4.5.3.2.6 gives
+	// the server 10 minutes: it may be writing the message to its queue,
+	// and a client that gives up sooner cannot know whether the message
+	// went out.
+	DataTimeout time.Duration
 	// HELO is the name announced in EHLO; default the local host name.
 	HELO string
 	// InsecureSkipVerify disables certificate verification. Tests only.
@@ -72,6 +81,12 @@ func (cfg SMTPConfig) withDefaults() (SMTPConfig, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.DataTimeout < 0 {
+		return cfg, fmt.Errorf("smtp data_timeout %v: negative", cfg.DataTimeout)
+	}
+	if cfg.DataTimeout == 0 {
+		cfg.DataTimeout = DefaultDataTimeout
+	}
 	if strings.ContainsAny(cfg.HELO, " \t\r\n") {
 		return cfg, fmt.Errorf("smtp helo %q: invalid", cfg.HELO)
 	}
@@ -86,7 +101,12 @@ type Conn struct {
 	client  *smtp.Client
 	nc      *interruptibleConn // the TCP connection under any TLS
 	timeout time.Duration
-	broken  bool // the session state is unknown; only Close is useful
+	// dataTimeout bounds the wait for the end-of-data reply.
+	dataTimeout time.Duration
+	broken      bool // the session state is unknown; only Close is useful
+	// user and pass are kept to redact them from any reply that echoes
+	// them (some relays quote the AUTH line in later errors).
+	user, pass string
 }
 
 // Dial connects to the relay, says EHLO, upgrades to TLS as configured and
@@ -190,9 +210,10 @@ func Dial(ctx context.Context, cfg SMTPConfig) (*Conn, error) {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
 			err = fmt.Errorf("%w (%v)", cause, err)
 		}
-		return nil, redact(fmt.Errorf("smtp dial %s: %w", addr, err), cfg.Username, cfg.Password)
+		return nil, redact(&DialError{Addr: addr, err: err}, cfg.Username, cfg.Password)
 	}
-	return &Conn{client: client, nc: nc, timeout: cfg.Timeout}, nil
+	return &Conn{client: client, nc: nc, timeout: cfg.Timeout, dataTimeout: cfg.DataTimeout,
+		user: cfg.Username, pass: cfg.Password}, nil
 }
 
 // Send delivers raw to env.To in one transaction: MAIL FROM, RCPT TO, DATA.
@@ -214,10 +235,10 @@ func (c *Conn) Send(ctx context.Context, env Envelope, raw []byte) error {
 		return &SendError{ConnBroken: true, Msg: "connection broken by an earlier failure, redial"}
 	}
 	if env.From != "" && !validAddrSpec(env.From) {
-		return &SendError{Permanent: true, stage: "mail from", Msg: fmt.Sprintf("%q: %v", env.From, ErrInvalidAddress), err: ErrInvalidAddress}
+		return &SendError{Permanent: true, stage: StageMail, Scope: ScopeSession, Msg: fmt.Sprintf("%q: %v", env.From, ErrInvalidAddress), err: ErrInvalidAddress}
 	}
 	if !validAddrSpec(env.To) {
-		return &SendError{Permanent: true, stage: "rcpt to", Msg: fmt.Sprintf("%q: %v", env.To, ErrInvalidAddress), err: ErrInvalidAddress}
+		return &SendError{Permanent: true, stage: StageRcpt, Scope: ScopeRecipient, Msg: fmt.Sprintf("%q: %v", env.To, ErrInvalidAddress), err: ErrInvalidAddress}
 	}
 	if err := ctx.Err(); err != nil {
 		return err // nothing was sent; the connection is still fine
@@ -231,11 +252,11 @@ func (c *Conn) Send(ctx context.Context, env Envelope, raw []byte) error {
 	// connection shows up as ConnBroken on MAIL FROM just the same.
 	c.extend()
 	if err := c.client.Mail("<" + env.From + ">"); err != nil {
-		return c.fail(ctx, "mail from", err)
+		return c.fail(ctx, StageMail, err)
 	}
 	c.extend()
 	if err := c.client.Rcpt("<" + env.To + ">"); err != nil {
-		return c.fail(ctx, "rcpt to", err)
+		return c.fail(ctx, StageRcpt, err)
 	}
 	// DATA is spoken on go-mail's textproto connection directly: its
 	// DotWriter stuffs byte by byte, a fifth of a send's CPU for a 30 KB
@@ -249,15 +270,17 @@ func (c *Conn) Send(ctx context.Context, env Envelope, raw []byte) error {
 		text.EndResponse(id)
 	}
 	if err != nil {
-		return c.fail(ctx, "data", err)
+		return c.fail(ctx, StageData, err)
 	}
 	c.extend()
 	if err := writeDotStuffed(text.W, raw); err != nil {
-		return c.fail(ctx, "data", err)
+		return c.fail(ctx, StageData, err)
 	}
-	c.extend()
+	// The message is on the relay's side now: wait as long as RFC 5321
+	// says, since giving up early is what makes a message arrive twice.
+	_ = c.nc.SetDeadline(time.Now().Add(c.dataTimeout))
 	if _, _, err := text.ReadResponse(250); err != nil {
-		return c.fail(ctx, "end of data", err)
+		return c.fail(ctx, StageEndOfData, err)
 	}
 	return nil
 }
@@ -271,6 +294,15 @@ func (c *Conn) extend() {
 func (c *Conn) fail(ctx context.Context, stage string, err error) error {
 	se := classify(err)
 	se.stage = stage
+	se.Scope = scopeOf(stage, se.Code, se.Enhanced)
+	// No reply to the final ".": the relay may have queued the message.
+	se.Uncertain = stage == StageEndOfData && se.Code == 0
+	if len(c.pass) >= minRedactLen {
+		se.Msg = redactText(se.Msg, c.user, c.pass)
+		if se.err != nil && redactText(se.err.Error(), c.user, c.pass) != se.err.Error() {
+			se.err = nil
+		}
+	}
 	if se.ConnBroken && c.nc.wasInterrupted() && ctx.Err() != nil {
 		se.Msg = "interrupted: " + context.Cause(ctx).Error()
 		se.err = context.Cause(ctx)
@@ -326,9 +358,20 @@ type SendError struct {
 	// failed RSET.
 	ConnBroken bool
 
-	stage string // SMTP step that failed: "mail from", "rcpt to", …
+	// Scope says what the refusal is about (see Scope); it decides whose
+	// fault it is.
+	Scope Scope
+	// Uncertain is set when the connection failed after the whole message
+	// was sent but before the relay answered: it may have been delivered.
+	Uncertain bool
+
+	stage string // SMTP step that failed: StageMail, StageRcpt, …
 	err   error  // the underlying error, for errors.Is/As
 }
+
+// Stage is the SMTP step that failed: StageMail, StageRcpt, StageData or
+// StageEndOfData.
+func (e *SendError) Stage() string { return e.stage }
 
 func (e *SendError) Error() string {
 	var b strings.Builder
@@ -436,20 +479,8 @@ func redact(err error, username, password string) error {
 	if len(password) < minRedactLen {
 		return err
 	}
-	msg := err.Error()
-	secrets := []string{
-		password,
-		base64.StdEncoding.EncodeToString([]byte(password)),
-		base64.StdEncoding.EncodeToString([]byte("\x00" + username + "\x00" + password)),
-	}
-	leaked := false
-	for _, s := range secrets {
-		if strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, "[redacted]")
-			leaked = true
-		}
-	}
-	if !leaked {
+	msg := redactText(err.Error(), username, password)
+	if msg == err.Error() {
 		return err
 	}
 	// The wrapped chain still holds the secret, so it is dropped; only the
@@ -460,6 +491,22 @@ func redact(err error, username, password string) error {
 		re.reply = &textproto.Error{Code: tp.Code, Msg: "[redacted]"}
 	}
 	return re
+}
+
+// redactText removes the password and its AUTH PLAIN and LOGIN encodings
+// from msg.
+func redactText(msg, username, password string) string {
+	if len(password) < minRedactLen {
+		return msg
+	}
+	for _, s := range []string{
+		password,
+		base64.StdEncoding.EncodeToString([]byte(password)),
+		base64.StdEncoding.EncodeToString([]byte("\x00" + username + "\x00" + password)),
+	} {
+		msg = strings.ReplaceAll(msg, s, "[redacted]")
+	}
+	return msg
 }
 
 // redactedError is an error whose text had a secret removed.
