@@ -60,8 +60,6 @@ func (e *StaleError) Error() string {
 		e.Week, e.Age.Round(time.Minute), e.MaxDelay)
 }
 
-// lockPath is the run lock beside the database.
-func (n *Newsletter) lockPath() string { return n.st.Path() + ".lock" }
 
 // Send is the weekly job: gather the sources, compose this week's issue
 // (once: it is frozen) and deliver it to every active subscriber who has not
@@ -72,7 +70,7 @@ func (n *Newsletter) lockPath() string { return n.st.Path() + ".lock" }
 // A source that fails does not stop the send: the issue goes out with what
 // is stored, and the gathering error is returned joined to the outcome.
 func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, error) {
-	l, err := lock.Acquire(n.lockPath(), "send", time.Now())
+	l, err := lock.Acquire(n.st.Path(), "send", time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +117,7 @@ func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, erro
 // RetryFailed retries the temporary failures of the last issue, without
 // gathering or composing.
 func (n *Newsletter) RetryFailed(ctx context.Context, force bool) (*SendReport, error) {
-	l, err := lock.Acquire(n.lockPath(), "send", time.Now())
+	l, err := lock.Acquire(n.st.Path(), "send", time.Now())
 	if err != nil {
 		return nil, err
 	}
