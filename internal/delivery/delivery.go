@@ -75,6 +75,13 @@ type Options struct {
 	// RetryFailed also claims rows left failed by an earlier run.
 	RetryFailed bool
 
+	// BounceBreaker is how many permanent recipient refusals in a row stop
+	// the run as the relay's fault; 0: DefaultBounceBreaker, < 0: never.
+	BounceBreaker int
+	// ConnFailures is how many connection failures in a row stop the run;
+	// 0: DefaultConnFailures.
+	ConnFailures int
+
 	Now      func() time.Time
 	Progress Progress // may be nil
 }
@@ -82,14 +89,69 @@ type Options struct {
 // Summary counts what a run did.
 type Summary struct {
 	Sent, Failed, Bounced, Skipped int
-	Total                          int // rows claimable when the run started
+	// Unknown counts messages whose fate the relay never told: the
+	// connection failed after the final ".".
+	Unknown int
+	// Released counts rows given back untried when the run stopped.
+	Released int
+	Total    int // rows claimable when the run started
 }
 
 // ErrIncomplete is returned when some recipients could not be reached yet.
 var ErrIncomplete = errors.New("kept in the ledger for the next run")
 
+// Default thresholds of the run's circuit breakers.
+const (
+	// DefaultBounceBreaker: this many recipients refused permanently in a
+	// row, with no message accepted in between, is the relay's doing (a
+	// lost login that it reports as "user unknown", a wrong smarthost), not
+	// twenty dead addresses; the run stops before bouncing anyone.
+	DefaultBounceBreaker = 20
+	// DefaultConnFailures: this many connection-level failures in a row,
+	// across all connections, means the relay is down for everyone.
+	DefaultConnFailures = 5
+)
+
+// StopKind says why a run stopped before its end.
+type StopKind int
+
+// Reasons a run stops at once, each the same for every recipient.
+const (
+	StopConnect  StopKind = iota // the relay cannot be reached or greeted
+	StopTLS                      // TLS is not what was configured
+	StopAuth                     // the login was refused or is missing
+	StopSender                   // the relay refuses the sender (MAIL FROM)
+	StopPolicy                   // the relay refuses to relay (554 5.7.1 at RCPT)
+	StopMessage                  // the relay refuses the message (size, content)
+	StopBreaker                  // too many permanent refusals in a row
+	StopDown                     // too many connection failures in a row
+)
+
+// StopError stops a run: the relay's answer is the same whoever the
+// recipient, so nobody is bounced and the issue stays resumable.
+type StopError struct {
+	Kind StopKind
+	Err  error // the relay's reply or the connection's failure
+	// Count is how many refusals or failures in a row tripped a breaker.
+	Count int
+}
+
+func (e *StopError) Error() string {
+	switch e.Kind {
+	case StopBreaker:
+		return fmt.Sprintf("the relay refused %d recipients in a row (last: %v)", e.Count, e.Err)
+	case StopDown:
+		return fmt.Sprintf("%d connection failures in a row (last: %v)", e.Count, e.Err)
+	}
+	return e.Err.Error()
+}
+
+func (e *StopError) Unwrap() error { return e.Err }
+
 // Run delivers opts.Issue. It returns ErrIncomplete (wrapped with the count)
 // when temporary failures remain; they stay in the ledger for the next run.
+// A *StopError means the relay, not the recipients, is at fault: the run
+// stopped at once and bounced nobody.
 func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -103,40 +165,105 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if opts.Backoff <= 0 {
 		opts.Backoff = 2 * time.Second
 	}
+	if opts.BounceBreaker == 0 {
+		opts.BounceBreaker = DefaultBounceBreaker
+	}
+	if opts.ConnFailures <= 0 {
+		opts.ConnFailures = DefaultConnFailures
+	}
 	is := opts.Issue
 	if _, err := st.EnsureLedger(ctx, is.ID, opts.Now()); err != nil {
 		return Summary{}, fmt.Errorf("ledger: %w", err)
 	}
-	statuses := []store.LedgerStatus{store.LedgerPending, store.LedgerSending, store.LedgerFailed}
-	if !opts.RetryFailed && is.Status == store.IssueDone {
-		statuses = statuses[:2]
-	}
-	counts, err := st.LedgerCounts(ctx, is.ID)
+	retryFailed := opts.RetryFailed || is.Status != store.IssueDone
+	outstanding, err := st.Outstanding(ctx, is.ID)
 	if err != nil {
 		return Summary{}, err
 	}
-	var sum Summary
-	for _, s := range statuses {
-		sum.Total += counts[s]
+	r := &run{opts: &opts, st: st, runID: newRunID(), retryFailed: retryFailed}
+	r.sum.Total = outstanding
+	if !retryFailed {
+		counts, err := st.LedgerCounts(ctx, is.ID)
+		if err != nil {
+			return Summary{}, err
+		}
+		r.sum.Total -= counts[store.LedgerFailed]
 	}
 	if opts.Progress != nil {
-		opts.Progress.Start(sum.Total)
+		opts.Progress.Start(r.sum.Total)
 	}
-	if sum.Total == 0 {
-		// Every row is settled: a run that died between its last record
-		// and marking the issue done is finished here.
-		if len(counts) > 0 && is.Status != store.IssueDone {
-			return sum, st.SetIssueStatus(ctx, is.ID, store.IssueDone, opts.Now())
+	if r.sum.Total > 0 {
+		if r.composer, err = NewComposer(&opts); err != nil {
+			return r.sum, err
 		}
-		return sum, nil
+		if err := st.SetIssueStatus(ctx, is.ID, store.IssueSending, opts.Now()); err != nil {
+			return r.sum, err
+		}
 	}
-	composer, err := NewComposer(&opts)
+	for {
+		if r.sum.Total > 0 {
+			if err := r.pass(ctx); err != nil {
+				return r.sum, err
+			}
+		}
+		left, err := st.Outstanding(context.Background(), is.ID)
+		if err != nil {
+			return r.sum, err
+		}
+		if left > 0 {
+			return r.sum, fmt.Errorf("%d recipient(s) not reached yet: %w (see 'venerdi deliveries --status failed')", left, ErrIncomplete)
+		}
+		if is.Status == store.IssueDone && !opts.RetryFailed {
+			break
+		}
+		// Whoever is active when the issue is marked done gets it: a
+		// subscriber who joined during the send is added and sent now.
+		added, err := st.FinishIssue(context.Background(), is.ID, opts.Now())
+		if err != nil {
+			return r.sum, err
+		}
+		if added == 0 {
+			break
+		}
+		if r.composer == nil {
+			if r.composer, err = NewComposer(&opts); err != nil {
+				return r.sum, err
+			}
+		}
+		r.sum.Total += added
+		if opts.Progress != nil {
+			opts.Progress.Start(r.sum.Total)
+		}
+	}
+	counts, err := st.LedgerCounts(context.Background(), is.ID)
 	if err != nil {
-		return sum, err
+		return r.sum, err
 	}
-	if err := st.SetIssueStatus(ctx, is.ID, store.IssueSending, opts.Now()); err != nil {
-		return sum, err
-	}
+	r.sum.Skipped = counts[store.LedgerSkipped]
+	return r.sum, nil
+}
+
+// run is one delivery run: its id in the ledger, its counts and breakers.
+type run struct {
+	opts        *Options
+	st          *store.Store
+	runID       string
+	retryFailed bool
+	composer    *Composer
+
+	mu  sync.Mutex
+	sum Summary
+	// streak holds this run's permanent recipient refusals since the last
+	// accepted message, recorded as failed until a later acceptance shows
+	// the relay is fine (then they are bounced) or the breaker trips (then
+	// nobody is).
+	streak    []store.Outcome
+	connFails int // connection-level failures in a row, across workers
+}
+
+// pass claims and sends every claimable row once.
+func (r *run) pass(ctx context.Context) error {
+	opts := r.opts
 	domain := DomainOf(opts.From)
 	var limiters []*rate.Limiter
 	if opts.Rate > 0 {
@@ -150,15 +277,15 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan store.Recipient)
-	rec := newRecorder(st, is.ID, opts.Now)
+	rec := newRecorder(r.st, opts.Issue.ID, opts.Now)
 	go rec.loop()
 
 	var claimErr error
 	go func() {
 		defer close(jobs)
-		var after int64
+		c := store.Claim{IssueID: opts.Issue.ID, RunID: r.runID, Limit: 64, Failed: r.retryFailed}
 		for {
-			batch, last, err := st.Claim(ctx, is.ID, after, 64, statuses, opts.Now())
+			batch, last, err := r.st.Claim(ctx, c, opts.Now())
 			if err != nil {
 				if ctx.Err() == nil {
 					claimErr = fmt.Errorf("claim recipients: %w", err)
@@ -166,13 +293,13 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 				cancel()
 				return
 			}
-			if last == after {
+			if last == c.After {
 				return
 			}
-			after = last
-			for _, r := range batch {
+			c.After = last
+			for _, rc := range batch {
 				select {
-				case jobs <- r:
+				case jobs <- rc:
 				case <-ctx.Done():
 					return
 				}
@@ -180,82 +307,140 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 		}
 	}()
 
-	var mu sync.Mutex
 	var firstErr error
+	stop := func(err error) {
+		r.mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		r.mu.Unlock()
+		cancel()
+	}
 	var wg sync.WaitGroup
 	for i := 0; i < opts.Connections; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := worker{opts: &opts, composer: composer, domain: domain, limiters: limiters}
+			w := worker{run: r, opts: opts, composer: r.composer, domain: domain, limiters: limiters}
 			defer w.close()
-			for r := range jobs {
-				out, fatal := w.deliver(ctx, r)
+			for rc := range jobs {
+				if ctx.Err() != nil {
+					continue // stopping: the row stays claimed by a dead run, for the next
+				}
+				out, fatal := w.deliver(ctx, rc)
+				outs, tripped := r.settle(out)
+				if tripped != nil && fatal == nil {
+					fatal = tripped
+				}
 				if fatal != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fatal
-					}
-					mu.Unlock()
-					cancel()
+					stop(fatal)
 				}
-				if err := rec.record(out); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					cancel()
+				if err := rec.record(outs...); err != nil {
+					stop(err)
 					return
-				}
-				mu.Lock()
-				switch out.Status {
-				case store.LedgerSent:
-					sum.Sent++
-				case store.LedgerBounced:
-					sum.Bounced++
-				case store.LedgerFailed:
-					sum.Failed++
-				}
-				done := sum.Sent + sum.Bounced + sum.Failed
-				mu.Unlock()
-				if opts.Progress != nil {
-					opts.Progress.Done(done)
 				}
 			}
 		}()
 	}
 	wg.Wait()
+	interrupted := ctx.Err() != nil
+	if firstErr == nil && !interrupted {
+		// The run ended normally: a short streak of refusals at its end is
+		// what it looks like, dead addresses.
+		if outs := r.flushStreak(); len(outs) > 0 {
+			if err := rec.record(outs...); err != nil {
+				firstErr = err
+			}
+		}
+	}
 	close(rec.in)
 	<-rec.done
-	interrupted := ctx.Err() != nil
 	cancel()
-	if claimErr != nil {
-		return sum, claimErr
-	}
-	if firstErr != nil {
-		return sum, firstErr
-	}
-	if interrupted && sum.Sent+sum.Bounced+sum.Failed < sum.Total {
+	switch {
+	case claimErr != nil:
+		return claimErr
+	case firstErr != nil:
+		return firstErr
+	case interrupted:
 		// Interrupted: rows still pending or sending are resumed next run.
-		return sum, context.Canceled
+		return context.Canceled
 	}
-	counts, err = st.LedgerCounts(context.Background(), is.ID)
-	if err != nil {
-		return sum, err
+	return nil
+}
+
+// settle counts out and runs the breakers on it. It returns the outcomes to
+// record (a success also bounces the refusals held before it) and, when the
+// bounce breaker trips, the error that stops the run.
+func (r *run) settle(out store.Outcome) ([]store.Outcome, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	outs := []store.Outcome{out}
+	var tripped error
+	switch out.Status {
+	case store.LedgerSent:
+		r.sum.Sent++
+		outs = append(outs, r.flushLocked()...)
+	case store.LedgerBounced:
+		if r.opts.BounceBreaker < 0 {
+			r.sum.Bounced++
+			break
+		}
+		// Held as failed until the relay proves itself on someone else.
+		r.streak = append(r.streak, out)
+		out.Status = store.LedgerFailed
+		outs[0] = out
+		r.sum.Failed++
+		if len(r.streak) >= r.opts.BounceBreaker {
+			tripped = &StopError{Kind: StopBreaker, Count: len(r.streak), Err: errors.New(out.Error)}
+			r.streak = nil
+		}
+	case store.LedgerFailed:
+		r.sum.Failed++
+	case store.LedgerUnknown:
+		r.sum.Unknown++
+	case store.LedgerPending:
+		r.sum.Released++
 	}
-	sum.Skipped = counts[store.LedgerSkipped]
-	if left := counts[store.LedgerPending] + counts[store.LedgerSending] + counts[store.LedgerFailed]; left > 0 {
-		return sum, fmt.Errorf("%d recipient(s) not reached yet: %w (see 'venerdi deliveries --status failed')", left, ErrIncomplete)
+	if r.opts.Progress != nil && out.Status != store.LedgerPending {
+		r.opts.Progress.Done(r.sum.Sent + r.sum.Bounced + r.sum.Failed + r.sum.Unknown)
 	}
-	if err := st.SetIssueStatus(context.Background(), is.ID, store.IssueDone, opts.Now()); err != nil {
-		return sum, err
+	return outs, tripped
+}
+
+func (r *run) flushStreak() []store.Outcome {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.flushLocked()
+}
+
+// flushLocked bounces the held refusals.
+func (r *run) flushLocked() []store.Outcome {
+	outs := r.streak
+	r.streak = nil
+	r.sum.Bounced += len(outs)
+	r.sum.Failed -= len(outs)
+	return outs
+}
+
+// connResult feeds the "relay down for everyone" breaker: ok resets it, a
+// failure counts towards it.
+func (r *run) connResult(ok bool, err error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ok {
+		r.connFails = 0
+		return nil
 	}
-	return sum, nil
+	r.connFails++
+	if r.connFails >= r.opts.ConnFailures {
+		return &StopError{Kind: StopDown, Count: r.connFails, Err: err}
+	}
+	return nil
 }
 
 // worker owns one connection and sends one message at a time.
 type worker struct {
+	run      *run
 	opts     *Options
 	composer *Composer
 	domain   string
@@ -272,9 +457,17 @@ func (w *worker) close() {
 
 // deliver tries one recipient up to MaxAttempts times, redialling after a
 // dropped connection and backing off exponentially, with jitter, after a
-// temporary refusal. A relay that cannot be reached or refuses our login
-// is no fault of the recipient: that is returned as fatal, to stop the run,
-// and the recipient stays owed the message.
+// temporary refusal. What it decides, by what the relay's reply is about:
+//
+//   - accepted: sent;
+//   - refused permanently at RCPT for this address: bounced (held by the
+//     run's breaker until another message is accepted);
+//   - refused for a reason that is the same for everyone (the login, the
+//     sender, relaying, the message's size), or a relay that cannot be
+//     reached, secured or logged in to: the run stops (fatal), the row
+//     is given back untried and nobody is bounced;
+//   - no reply to the final ".": unknown, not retried by this run;
+//   - temporary: retried, then failed, for the next run.
 func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outcome, fatal error) {
 	out = store.Outcome{SubscriberID: r.SubscriberID, MessageID: newMessageID(w.domain)}
 	raw, err := w.composer.Message(r.UID, r.Email, r.Name, out.MessageID)
@@ -284,10 +477,14 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outc
 		return out, nil
 	}
 	from := AddressOf(w.opts.From)
+	release := func(err error) (store.Outcome, error) {
+		out.Status, out.Error, out.Attempts = store.LedgerPending, err.Error(), 0
+		return out, err
+	}
 	for attempt := 1; ; attempt++ {
 		for _, l := range w.limiters {
 			if err := l.Wait(ctx); err != nil {
-				out.Status, out.Error = store.LedgerFailed, "interrupted"
+				out.Status, out.Error, out.Attempts = store.LedgerPending, "interrupted", 0
 				return out, nil
 			}
 		}
@@ -296,20 +493,37 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outc
 		err = w.send(ctx, mailer.Envelope{From: from, To: r.Email}, raw)
 		switch {
 		case err == nil:
+			w.run.connResult(true, nil)
 			out.Status, out.Error = store.LedgerSent, ""
 			return out, nil
-		case errors.As(err, &dialErr) && mailer.IsPermanent(err):
-			out.Status, out.Error = store.LedgerFailed, err.Error()
-			return out, err
-		case mailer.IsPermanent(err):
+		case errors.As(err, &dialErr):
+			if !mailer.IsRetryable(err) {
+				return release(&StopError{Kind: dialKind(err), Err: err})
+			}
+			if stop := w.run.connResult(false, err); stop != nil {
+				return release(stop)
+			}
+		case mailer.IsUncertain(err):
+			out.Status, out.Error = store.LedgerUnknown, err.Error()
+			if stop := w.run.connResult(false, err); stop != nil {
+				return out, stop
+			}
+			return out, nil
+		case mailer.IsRecipientRefusal(err):
+			w.run.connResult(true, nil)
 			out.Status, out.Error = store.LedgerBounced, err.Error()
 			return out, nil
+		case mailer.IsPermanent(err):
+			return release(&StopError{Kind: refusalKind(err), Err: err})
+		case mailer.IsConnBroken(err) && !isReply(err):
+			if stop := w.run.connResult(false, err); stop != nil {
+				return release(stop)
+			}
+		default:
+			w.run.connResult(true, nil) // a temporary reply: the relay is there
 		}
 		out.Status, out.Error = store.LedgerFailed, err.Error()
 		if attempt >= w.opts.MaxAttempts || ctx.Err() != nil {
-			if errors.As(err, &dialErr) {
-				return out, err
-			}
 			return out, nil
 		}
 		d := w.opts.Backoff * time.Duration(math.Pow(2, float64(attempt-1)))
@@ -320,6 +534,46 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outc
 			return out, nil
 		}
 	}
+}
+
+// dialKind names what a failure to connect and log in was about.
+func dialKind(err error) StopKind {
+	msg := err.Error()
+	switch {
+	case mailer.IsPermanent(err) && (strings.Contains(msg, "535") || strings.Contains(msg, "534") || strings.Contains(msg, "530") || strings.Contains(msg, "auth")),
+		strings.Contains(msg, "SMTP AUTH"), strings.Contains(msg, "[redacted]"):
+		return StopAuth
+	case strings.Contains(msg, "TLS") || strings.Contains(msg, "tls") || strings.Contains(msg, "x509") || strings.Contains(msg, "certificate"):
+		return StopTLS
+	}
+	return StopConnect
+}
+
+// refusalKind names what a permanent refusal that is not about the
+// recipient was about.
+func refusalKind(err error) StopKind {
+	var se *mailer.SendError
+	if !errors.As(err, &se) {
+		return StopConnect
+	}
+	switch {
+	case se.Scope == mailer.ScopeMessage:
+		return StopMessage
+	case se.Enhanced == "5.7.0" || se.Code == 530 || se.Code == 535:
+		return StopAuth
+	case se.Stage() == mailer.StageMail:
+		return StopSender
+	case se.Stage() == mailer.StageRcpt:
+		return StopPolicy
+	}
+	return StopMessage
+}
+
+// isReply reports whether err carries a reply from the relay (a 421, say)
+// rather than a dead connection.
+func isReply(err error) bool {
+	var se *mailer.SendError
+	return errors.As(err, &se) && se.Code != 0
 }
 
 // dialError is a failure to reach or log in to the relay.
@@ -350,6 +604,12 @@ func (w *worker) send(ctx context.Context, env mailer.Envelope, raw []byte) erro
 func isSendError(err error) bool {
 	var se *mailer.SendError
 	return errors.As(err, &se) && !se.ConnBroken
+}
+
+func newRunID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // Composer turns the frozen issue into each recipient's message. The issue

@@ -29,12 +29,20 @@ func newRecorder(st *store.Store, issueID int64, now func() time.Time) *recorder
 	return &recorder{st: st, issueID: issueID, now: now, in: make(chan pending, 256), done: make(chan struct{})}
 }
 
-// record blocks until out is committed. It ignores cancellation on
+// record blocks until outs are committed. It ignores cancellation on
 // purpose: a message already sent must still reach the ledger.
-func (r *recorder) record(out store.Outcome) error {
-	p := pending{out: out, done: make(chan error, 1)}
-	r.in <- p
-	return <-p.done
+func (r *recorder) record(outs ...store.Outcome) error {
+	done := make(chan error, len(outs))
+	for _, out := range outs {
+		r.in <- pending{out: out, done: done}
+	}
+	var err error
+	for range outs {
+		if e := <-done; e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
 }
 
 // loop runs until close(r.in), which Run does once every worker is done.

@@ -38,29 +38,45 @@ func (s *Store) EnsureLedger(ctx context.Context, issueID int64, now time.Time) 
 	return int(n), nil
 }
 
-// Claim marks up to limit rows after subscriber id `after` as sending and
-// returns them. statuses says which rows are claimable (pending and sending
-// on a normal run; failed too when retrying). Rows whose subscriber is no
-// longer active are marked skipped instead: an unsubscribe that arrives
-// during a send is honoured for everyone not yet sent.
-func (s *Store) Claim(ctx context.Context, issueID, after int64, limit int, statuses []LedgerStatus, now time.Time) ([]Recipient, int64, error) {
+// Claim is what a run asks of the ledger.
+type Claim struct {
+	IssueID int64
+	// RunID names the run; the rows it claims carry it, and it never
+	// claims a row that already does (its own workers hold those).
+	RunID string
+	After int64 // subscriber id to continue after
+	Limit int
+	// Failed also claims rows a run left failed (temporary refusals).
+	Failed bool
+}
+
+// claimable is the condition on a ledger row d that c may claim: a pending
+// row, a row claimed by a run that died (one run per database holds the
+// lock, so any other run id is a dead run's), a failed one when asked, and
+// an unknown one once, by a run after the one that lost its reply.
+const claimable = `(d.status = 'pending'
+	OR (d.status = 'sending' AND d.run_id <> ?1)
+	OR (d.status = 'failed' AND ?2)
+	OR (d.status = 'unknown' AND d.uncertain < 2 AND d.run_id <> ?1))`
+
+// Claim marks up to c.Limit claimable rows after subscriber id c.After as
+// sending by c.RunID and returns them, with the last subscriber id it
+// looked at. Rows whose subscriber is no longer active are marked skipped
+// instead: an unsubscribe that arrives during a send is honoured for
+// everyone not yet sent.
+func (s *Store) Claim(ctx context.Context, c Claim, now time.Time) ([]Recipient, int64, error) {
 	var out []Recipient
-	last := after
+	last := c.After
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		args := []any{issueID, after}
-		for _, st := range statuses {
-			args = append(args, st)
-		}
-		args = append(args, limit)
 		rows, err := tx.QueryContext(ctx, `
 			SELECT d.subscriber_id, s.uid, s.email, s.name, s.status, d.attempts
 			FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-			WHERE d.issue_id = ? AND d.subscriber_id > ? AND d.status IN (`+placeholders(len(statuses))+`)
-			ORDER BY d.subscriber_id LIMIT ?`, args...)
+			WHERE d.issue_id = ?3 AND d.subscriber_id > ?4 AND `+claimable+`
+			ORDER BY d.subscriber_id LIMIT ?5`, c.RunID, c.Failed, c.IssueID, c.After, c.Limit)
 		if err != nil {
 			return err
 		}
-		var skipped []int64
+		var skipped, claimed []any
 		for rows.Next() {
 			var r Recipient
 			var status SubscriberStatus
@@ -73,40 +89,55 @@ func (s *Store) Claim(ctx context.Context, issueID, after int64, limit int, stat
 				skipped = append(skipped, r.SubscriberID)
 				continue
 			}
+			claimed = append(claimed, r.SubscriberID)
 			out = append(out, r)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, id := range skipped {
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', updated_at = ?
-				WHERE issue_id = ? AND subscriber_id = ?`, unix(now), issueID, id); err != nil {
+		if len(skipped) > 0 {
+			args := append([]any{unix(now), c.IssueID}, skipped...)
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', run_id = '', updated_at = ?
+				WHERE issue_id = ? AND subscriber_id IN (`+placeholders(len(skipped))+`)`, args...); err != nil {
 				return err
 			}
 		}
-		for _, r := range out {
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sending', updated_at = ?
-				WHERE issue_id = ? AND subscriber_id = ?`, unix(now), issueID, r.SubscriberID); err != nil {
+		if len(claimed) > 0 {
+			args := append([]any{c.RunID, unix(now), c.IssueID}, claimed...)
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sending', run_id = ?, updated_at = ?
+				WHERE issue_id = ? AND subscriber_id IN (`+placeholders(len(claimed))+`)`, args...); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, after, err
+		return nil, c.After, err
 	}
 	return out, last, nil
 }
 
 // Record writes a batch of outcomes in one transaction. A bounce also marks
-// the subscriber bounced, so later issues skip the address.
+// the subscriber bounced, so later issues skip the address. An outcome with
+// status pending gives the row back unattempted (a run stopped before it).
 func (s *Store) Record(ctx context.Context, issueID int64, outcomes []Outcome, now time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		upd, err := tx.PrepareContext(ctx, `UPDATE deliveries SET status = ?1, attempts = attempts + ?2,
+			message_id = ?3, last_error = ?4, updated_at = ?5,
+			run_id = CASE WHEN ?1 = 'pending' THEN '' ELSE run_id END,
+			uncertain = uncertain + (?1 = 'unknown')
+			WHERE issue_id = ?6 AND subscriber_id = ?7`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
 		for _, o := range outcomes {
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, attempts = attempts + max(?, 1),
-				message_id = ?, last_error = ?, updated_at = ? WHERE issue_id = ? AND subscriber_id = ?`,
-				o.Status, o.Attempts, o.MessageID, o.Error, unix(now), issueID, o.SubscriberID); err != nil {
+			attempts := o.Attempts
+			if o.Status != LedgerPending {
+				attempts = max(attempts, 1)
+			}
+			if _, err := upd.ExecContext(ctx, o.Status, attempts, o.MessageID, o.Error, unix(now), issueID, o.SubscriberID); err != nil {
 				return err
 			}
 			if o.Status == LedgerBounced {
@@ -118,6 +149,82 @@ func (s *Store) Record(ctx context.Context, issueID int64, outcomes []Outcome, n
 		}
 		return nil
 	})
+}
+
+// Outstanding counts the rows of an issue still owed a try: pending,
+// sending, failed, or unknown and not yet retried.
+func (s *Store) Outstanding(ctx context.Context, issueID int64) (int, error) {
+	var n int
+	// A run id no run has: every claimed row counts, whoever claimed it.
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM deliveries d WHERE d.issue_id = ?3 AND `+claimable,
+		"-", true, issueID).Scan(&n)
+	return n, err
+}
+
+// FinishIssue marks an issue done, unless someone became active since its
+// rows were last added: then it adds their rows and returns how many, and
+// the run goes on. Both happen in one transaction, so nobody who is active
+// when the issue is marked done is left without it.
+func (s *Store) FinishIssue(ctx context.Context, issueID int64, now time.Time) (added int, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `
+			INSERT OR IGNORE INTO deliveries (issue_id, subscriber_id, status, updated_at)
+			SELECT ?, id, 'pending', ? FROM subscribers WHERE status = 'active'`, issueID, unix(now))
+		if err != nil {
+			return err
+		}
+		n, _ := r.RowsAffected()
+		if added = int(n); added > 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE issues SET status = 'done', finished_at = ? WHERE id = ?`, unix(now), issueID)
+		return err
+	})
+	return added, err
+}
+
+// Unbounce makes subscribers bounced by one issue (issueID > 0), or since a
+// time (issueID 0), active again, and turns their ledger rows back to
+// failed so a retry sends them the issue. It undoes a mass bounce that was
+// the relay's fault; it returns the addresses restored.
+func (s *Store) Unbounce(ctx context.Context, issueID int64, since time.Time, now time.Time) ([]string, error) {
+	var out []string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT DISTINCT s.id, s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+			WHERE d.status = 'bounced' AND s.status = 'bounced'
+			AND (?1 > 0 AND d.issue_id = ?1 OR ?1 = 0 AND d.updated_at >= ?2)
+			ORDER BY s.email`, issueID, unix(since))
+		if err != nil {
+			return err
+		}
+		var ids []any
+		for rows.Next() {
+			var id int64
+			var email string
+			if err := rows.Scan(&id, &email); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+			out = append(out, email)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		in := placeholders(len(ids))
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'active', updated_at = ? WHERE id IN (`+in+`)`,
+			append([]any{unix(now)}, ids...)...); err != nil {
+			return err
+		}
+		// Numbered parameters first, so the IN list's plain "?" follow them.
+		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET status = 'failed', updated_at = ?3
+			WHERE status = 'bounced' AND (?1 > 0 AND issue_id = ?1 OR ?1 = 0 AND updated_at >= ?2)
+			AND subscriber_id IN (`+in+`)`, append([]any{issueID, unix(since), unix(now)}, ids...)...)
+		return err
+	})
+	return out, err
 }
 
 // LedgerCounts returns the number of ledger rows of an issue by status.

@@ -59,7 +59,11 @@ const (
 	LedgerFailed  LedgerStatus = "failed"  // temporary; retried by the next run
 	LedgerBounced LedgerStatus = "bounced" // permanent
 	LedgerSkipped LedgerStatus = "skipped" // unsubscribed after the issue was composed
+	// LedgerUnknown: the connection failed after the final "." and before
+	// the relay's reply, so the message may have arrived. Retried at most
+	// once, by a later run.
+	LedgerUnknown LedgerStatus = "unknown"
 )
 
 // LedgerStatuses lists every ledger status, for validating input.
-var LedgerStatuses = []LedgerStatus{LedgerPending, LedgerSending, LedgerSent, LedgerFailed, LedgerBounced, LedgerSkipped}
+var LedgerStatuses = []LedgerStatus{LedgerPending, LedgerSending, LedgerSent, LedgerFailed, LedgerBounced, LedgerSkipped, LedgerUnknown}
