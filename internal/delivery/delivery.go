@@ -117,14 +117,14 @@ type StopKind int
 
 // Reasons a run stops at once, each the same for every recipient.
 const (
-	StopConnect  StopKind = iota // the relay cannot be reached or greeted
-	StopTLS                      // TLS is not what was configured
-	StopAuth                     // the login was refused or is missing
-	StopSender                   // the relay refuses the sender (MAIL FROM)
-	StopPolicy                   // the relay refuses to relay (554 5.7.1 at RCPT)
-	StopMessage                  // the relay refuses the message (size, content)
-	StopBreaker                  // too many permanent refusals in a row
-	StopDown                     // too many connection failures in a row
+	StopConnect StopKind = iota // the relay cannot be reached or greeted
+	StopTLS                     // TLS is not what was configured
+	StopAuth                    // the login was refused or is missing
+	StopSender                  // the relay refuses the sender (MAIL FROM)
+	StopPolicy                  // the relay refuses to relay (554 5.7.1 at RCPT)
+	StopMessage                 // the relay refuses the message (size, content)
+	StopBreaker                 // too many permanent refusals in a row
+	StopDown                    // too many connection failures in a row
 )
 
 // StopError stops a run: the relay's answer is the same whoever the

@@ -60,7 +60,6 @@ func (e *StaleError) Error() string {
 		e.Week, e.Age.Round(time.Minute), e.MaxDelay)
 }
 
-
 // Send is the weekly job: gather the sources, compose this week's issue
 // (once: it is frozen) and deliver it to every active subscriber who has not
 // had it. Safe to repeat: a second send in the same week sends nothing, and
