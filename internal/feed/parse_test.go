@@ -358,11 +358,23 @@ func TestParseKeys(t *testing.T) {
 			`<item><guid>https://b.it/d.html#a1</guid><link>https://b.it/d.html#a1</link><title>A</title></item>`,
 			`<item><guid>https://b.it/d.html#a1</guid><link>https://b.it/d.html#a1</link><title>B</title></item>`,
 		}, []string{"hash:" + sha("A", ""), "hash:" + sha("B", "")}},
-		// Posts addressed by fragment share a link once it is normalised.
+		// Posts addressed by fragment share a link once it is normalised:
+		// there the fragment is what tells them apart, so it stays.
 		{"fragment-addressed posts", []string{
 			`<item><link>https://b.it/d.html#a1</link><title>A</title></item>`,
 			`<item><link>https://b.it/d.html#a2</link><title>B</title></item>`,
-		}, []string{"hash:" + sha("A", ""), "hash:" + sha("B", "")}},
+		}, []string{"link:https://b.it/d.html#a1", "link:https://b.it/d.html#a2"}},
+		{"fragment-addressed posts beside the page itself", []string{
+			`<item><link>https://b.it/d.html</link><title>Day</title></item>`,
+			`<item><link>https://b.it/d.html#a1</link><title>A</title></item>`,
+			`<item><link>https://b.it/d.html#a1</link><title>A</title></item>`,
+		}, []string{"link:https://b.it/d.html", "link:https://b.it/d.html#a1"}},
+		{"distinct guids, fragment-only link differences", []string{
+			`<item><guid>g1</guid><link>https://b.it/d.html#a1</link><title>A</title></item>`,
+			`<item><guid>g2</guid><link>https://b.it/d.html#a2</link><title>B</title></item>`,
+			`<item><guid>g3</guid><link>https://b.it/d.html</link><title>C</title></item>`,
+			`<item><guid>g4</guid><link>https://b.it/d.html#a2</link><title>D</title></item>`,
+		}, []string{"guid:g1", "guid:g2", "guid:g3", "guid:g4"}},
 		{"javascript link is no link", []string{`<item><link>javascript:alert(1)</link><title>X</title></item>`},
 			[]string{"hash:" + sha("X", "")}},
 	}

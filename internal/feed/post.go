@@ -14,7 +14,10 @@ type Post struct {
 	// Key is the stable identity: "guid:<guid>", else "link:<LinkKey>", else
 	// "hash:<hex sha256 of title and content>". A GUID (or link) that
 	// several different entries of one document share identifies none of
-	// them, and those entries step down to the next kind of key.
+	// them, and those entries step down to the next kind of key; where the
+	// entries sharing a link differ in its #fragment, the link key keeps the
+	// fragment ("link:<LinkKey>#<fragment>", see FragmentKey). The keys of
+	// one Feed's posts are distinct.
 	Key  string
 	GUID string // as the feed gave it, trimmed; "" when none
 	// Link is absolute (http or https, "" when the entry has none); LinkKey
