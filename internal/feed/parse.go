@@ -41,12 +41,14 @@ func Parse(body []byte, contentType, baseURL string, now time.Time) (f *Feed, er
 	if err != nil {
 		return nil, err
 	}
-	gf, orig, err := readDocument(body)
+	gf, orig, warnings, err := readDocument(body)
 	if err != nil {
 		return nil, explain(err, body)
 	}
 	c := converter{body: body, now: now}
-	return c.feed(gf, orig, baseURL), nil
+	f = c.feed(gf, orig, baseURL)
+	f.Warnings = warnings
+	return f, nil
 }
 
 // converter turns one gofeed.Feed into a Feed.

@@ -299,8 +299,6 @@ func TestParseRefuses(t *testing.T) {
 		{"JSON cut inside a string", "{\"version\": \"https://jsonfeed.org/version/1.1\",\n\"title\": \"x\n", "", "not a feed: the JSON ends too early, on line 2"},
 		{"line break in a JSON string", "{\"title\": \"x\ny\", \"items\": []}", "", "not a feed: the JSON is broken on line 1: a line break or control character inside a quoted text"},
 		{"broken JSON", "{\"title\": \"x\",, \"items\": []}", "", "not a feed: the JSON is broken on line 1: invalid character ','"},
-		{"JSON of the wrong shape", `{"version": "https://jsonfeed.org/version/1.1", "items": [{"tags": "go"}]}`, "",
-			`not a feed: in the JSON Feed, "items.tags" holds text where a list belongs`},
 		{"JSON that is not a JSON Feed", `{"rss": {"channel": {"title": "x"}}}`, "", "not a feed: this JSON is not a JSON Feed"},
 		{"not UTF-8, no encoding", "<rss version=\"2.0\">\n<channel><title>caff\xe8</title></channel></rss>", "",
 			"not a feed: the text is not UTF-8 (see line 2) and does not say which encoding it uses"},
@@ -516,5 +514,49 @@ func TestParseJSONNulls(t *testing.T) {
 				t.Errorf("Parse(%s) titles = %q; want %q", tt.doc, titles, tt.titles)
 			}
 		})
+	}
+}
+
+// A JSON Feed field holding the wrong kind of value is ignored, with a
+// warning naming the item and the field; the rest of the feed is read.
+func TestParseJSONWrongTypes(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "json-wrong-types.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse(body, "application/feed+json", "", now)
+	if err != nil {
+		t.Fatalf("Parse(json-wrong-types.json) error = %v; want the feed read", err)
+	}
+	var titles []string
+	for _, p := range f.Posts {
+		titles = append(titles, p.Title)
+	}
+	if want := []string{"Tag come testo", "Autori sbagliati", "Tutto giusto"}; !reflect.DeepEqual(titles, want) {
+		t.Errorf("Parse(json-wrong-types.json) titles = %q; want %q", titles, want)
+	}
+	if got := f.Posts[1].Excerpt; got != "Autori in un numero." {
+		t.Errorf("Parse(json-wrong-types.json) post 2 excerpt = %q; want the content_text", got)
+	}
+	if got := f.Posts[2].Categories; !reflect.DeepEqual(got, []string{"ok"}) {
+		t.Errorf("Parse(json-wrong-types.json) post 3 categories = %q; want [ok]", got)
+	}
+	want := []string{
+		`the feed's "authors" is text where a list belongs; ignored`,
+		`2 items (item 1 ("uno"), item 2 ("due")): "tags" is text where a list belongs; ignored`,
+		`item 2 ("due"): "authors" is a number where a list belongs; ignored`,
+		`item 3 is text where an object belongs; ignored`,
+	}
+	if !reflect.DeepEqual(f.Warnings, want) {
+		t.Errorf("Parse(json-wrong-types.json) warnings =\n%s\nwant\n%s", strings.Join(f.Warnings, "\n"), strings.Join(want, "\n"))
+	}
+
+	small := `{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "a", "title": "A", "tags": "go"}]}`
+	if f, err := Parse([]byte(small), "", "", now); err != nil || len(f.Posts) != 1 ||
+		!reflect.DeepEqual(f.Warnings, []string{`item 1 ("a"): "tags" is text where a list belongs; ignored`}) {
+		t.Errorf("Parse(%s) = %+v, %v; want one post and a warning about tags", small, f, err)
+	}
+	if f, _ := Parse([]byte(`{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "a", "title": "A"}]}`), "", "", now); f.Warnings != nil {
+		t.Errorf("Parse(well-typed JSON Feed) warnings = %q; want none", f.Warnings)
 	}
 }

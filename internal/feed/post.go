@@ -44,4 +44,8 @@ type Feed struct {
 	Title string // plain text, one line
 	Link  string // the site's address, absolute http(s); "" when unknown
 	Posts []Post // in document order; entries with no title, link or content are left out
+	// Warnings say what was ignored to read the document (a JSON Feed
+	// field holding the wrong kind of value), one line each, naming the
+	// item and the field; nil when nothing was.
+	Warnings []string
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func TestGatherTwiceKeepsEveryPost(t *testing.T) {
 	corpus := filepath.Join("..", "..", "..", "shared", "corpus", "feeds")
 	if _, err := os.Stat(corpus); err == nil {
 		for _, name := range []string{"rsparser-scriptingNews.rss", "rsparser-DaringFireball.atom",
-			"rsparser-DaringFireball.rss", "rsparser-OneFootTsunami.atom"} {
+			"rsparser-DaringFireball.rss", "rsparser-OneFootTsunami.atom", "rsparser-rose.json"} {
 			files = append(files, filepath.Join(corpus, name))
 		}
 	} else {
@@ -90,5 +91,22 @@ func TestGatherTwiceKeepsEveryPost(t *testing.T) {
 				t.Errorf("Gather(%s) stored %d posts; want %d", path, rows, first.Items)
 			}
 		})
+	}
+}
+
+// A JSON Feed field of the wrong type is a -v warning naming the item and
+// the field, not a refusal of the feed.
+func TestGatherReportsFeedWarnings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "feed.json")
+	os.WriteFile(path, []byte(`{"version": "https://jsonfeed.org/version/1.1", "title": "J",
+		"items": [{"id": "1", "title": "Uno", "url": "https://j.it/1", "tags": "a,b"},
+		          {"id": "2", "title": "Due", "url": "https://j.it/2"}]}`), 0o644)
+	first, _, rows, said := gatherFeed(t, path)
+	if first.Err != nil || rows != 2 {
+		t.Fatalf("Gather(wrong-typed tags) = %q, %d rows; want 2 posts", first, rows)
+	}
+	joined := strings.Join(said, "\n")
+	if !strings.Contains(joined, `item 1 ("1"): "tags" is text where a list belongs; ignored`) {
+		t.Errorf("Gather(wrong-typed tags) said %q; want a warning naming item 1 and \"tags\"", joined)
 	}
 }
