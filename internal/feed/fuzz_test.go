@@ -72,6 +72,9 @@ func FuzzSanitize(f *testing.F) {
 		`<a href="/rel">r</a><img src="//cdn.example/x.png"><iframe src="x"></iframe>`,
 		`<table><tr><td colspan="2" style="x">a</td></tr></table><form><input></form>`,
 		`<!--<script>--><noscript><p title="</noscript><img src=x onerror=alert(1)>">`,
+		`<iframe src="https://x.it/v" /><p>dopo <b>qui</b></p><IFRAME/><script/>x</script>`,
+		`<noscript/><p title="</noscript><img src=x onerror=alert(1)>">`,
+		`un<font>ico</font><section>a</section><center/><x-y>b</x-y><textarea/><title/>`,
 	} {
 		f.Add(s)
 	}

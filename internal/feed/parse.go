@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bytes"
+	"html"
 	"net/url"
 	"strings"
 	"sync"
@@ -75,6 +76,7 @@ func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 		origRSS = orig.Items
 	case *jsonfeed.Feed:
 		origJSON = orig.Items
+		f.Title = jsonText(orig.Title)
 	}
 
 	posts := make([]Post, 0, len(gf.Items))
@@ -103,6 +105,17 @@ func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 	return f
 }
 
+// jsonText turns a JSON Feed title into one line. JSON Feed titles are
+// plain text: "<i> und <b>" are words, not tags. Character references are
+// decoded all the same: publishers (WordPress among them) write "&amp;" and
+// "&#8217;" into JSON titles, and no reader means them literally.
+func jsonText(s string) string {
+	if strings.IndexByte(s, '&') >= 0 {
+		s = html.UnescapeString(s)
+	}
+	return plaintext.Line(s)
+}
+
 // item is one gofeed item with what converting it needs from around it.
 type item struct {
 	*gofeed.Item
@@ -122,6 +135,9 @@ func (c *converter) post(it item) (Post, func() string) {
 		Title:      plainLine(it.Title, c.fromCDATA),
 		Author:     authorNames(it.Authors, it.Author),
 		Categories: categories(it.Categories),
+	}
+	if it.json != nil {
+		p.Title = jsonText(it.json.Title)
 	}
 	if p.Author == "" {
 		p.Author = it.feedAuthor

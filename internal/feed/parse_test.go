@@ -70,7 +70,7 @@ func TestParseRSSContentEncoded(t *testing.T) {
 		Excerpt:   "Un classico senza tempo, altri cartoni. clic",
 		ContentHTML: `<p>Un classico <em>senza tempo</em>, <a href="https://blog.example.it/2026/06/cartoni/" rel="noopener">altri cartoni</a>.</p>` +
 			"\n      \n      " + `<p><img src="https://blog.example.it/2026/06/tom-e-jerry/img/tom.jpg" alt="Tom" width="640" height="360"></p>` +
-			"\n      \n        \n      <p> clic </p>",
+			"\n      \n      \n      <p>clic</p>",
 		ImageURL:   "https://blog.example.it/2026/06/tom-e-jerry/img/tom.jpg",
 		Categories: []string{"Cinema", "Animazione"},
 		FeedTitle:  "Il blog di Venerdì",
@@ -558,5 +558,27 @@ func TestParseJSONWrongTypes(t *testing.T) {
 	}
 	if f, _ := Parse([]byte(`{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "a", "title": "A"}]}`), "", "", now); f.Warnings != nil {
 		t.Errorf("Parse(well-typed JSON Feed) warnings = %q; want none", f.Warnings)
+	}
+}
+
+// A JSON Feed title is plain text: tag-like words stay, character
+// references that publishers write anyway are decoded.
+func TestParseJSONTitlesAreText(t *testing.T) {
+	body := `{"version": "https://jsonfeed.org/version/1.1", "title": "Tags &amp; <b>testo</b>", "items": [
+		{"id": "1", "title": "Die Rückkehr von <i> und <b>"},
+		{"id": "2", "title": "Add Task &amp; Sub Tasks, I&#039;m &lt;here&gt;"},
+		{"id": "3", "title": "Riga\r\nBcc: x@example.com"}]}`
+	f, err := Parse([]byte(body), "", "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Title != "Tags & <b>testo</b>" {
+		t.Errorf("Parse(JSON Feed) title = %q; want %q", f.Title, "Tags & <b>testo</b>")
+	}
+	want := []string{"Die Rückkehr von <i> und <b>", "Add Task & Sub Tasks, I'm <here>", "Riga Bcc: x@example.com"}
+	for i, p := range f.Posts {
+		if p.Title != want[i] {
+			t.Errorf("Parse(JSON Feed) post %d title = %q; want %q", i+1, p.Title, want[i])
+		}
 	}
 }
