@@ -71,9 +71,11 @@ func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 
 	var origRSS []*rss.Item
 	var origJSON []*jsonfeed.Item
+	var rssAuthorsOf [][]string
 	switch orig := orig.(type) {
 	case *rss.Feed:
 		origRSS = orig.Items
+		rssAuthorsOf = rssAuthors(c.body, len(orig.Items))
 	case *jsonfeed.Feed:
 		origJSON = orig.Items
 		f.Title = jsonText(orig.Title)
@@ -88,6 +90,14 @@ func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 		in := item{Item: it, feedBase: base, feedAuthor: feedAuthor}
 		if i < len(origRSS) {
 			in.rss = origRSS[i]
+		}
+		if i < len(rssAuthorsOf) && len(rssAuthorsOf[i]) > 1 {
+			// Several <author> elements: gofeed kept the last. (it is
+			// ours: gofeed's feed is not used after this.)
+			in.Authors = nil
+			for _, name := range rssAuthorsOf[i] {
+				in.Authors = append(in.Authors, rssPerson(name))
+			}
 		}
 		if i < len(origJSON) {
 			in.json = origJSON[i]
@@ -161,6 +171,11 @@ func (c *converter) post(it item) (Post, func() string) {
 	source := content
 	if strings.TrimSpace(source) == "" {
 		source = summary
+	}
+	if strings.TrimSpace(source) == "" {
+		// Nothing richer: a Media RSS description (YouTube's feeds).
+		source = mediaDescription(it.Extensions["media"])
+		summary = source
 	}
 	clean := sanitize(source, base, ExcerptLength)
 	p.ContentHTML = clean.HTML

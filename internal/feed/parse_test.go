@@ -582,3 +582,62 @@ func TestParseJSONTitlesAreText(t *testing.T) {
 		}
 	}
 }
+
+// YouTube's Atom keeps a video's text in media:description, inside
+// media:group: with nothing richer, it is the excerpt and the content.
+func TestParseMediaDescription(t *testing.T) {
+	body := `<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xmlns:yt="http://www.youtube.com/xml/schemas/2015">
+<title>Canale</title><link rel="alternate" href="https://www.youtube.com/channel/x"/>
+<entry><id>yt:video:1</id><title>Video uno</title><link rel="alternate" href="https://www.youtube.com/watch?v=1"/>
+ <updated>2026-11-30T10:00:00+00:00</updated>
+ <media:group><media:title>Video uno</media:title>
+  <media:thumbnail url="https://i.ytimg.com/vi/1/hqdefault.jpg" width="480" height="360"/>
+  <media:description>Prima riga &lt;b&gt;non grassetto&lt;/b&gt;.
+
+Secondo paragrafo.</media:description></media:group></entry>
+<entry><id>yt:video:2</id><title>Video due</title><link rel="alternate" href="https://www.youtube.com/watch?v=2"/>
+ <summary>Il riassunto vince.</summary>
+ <media:group><media:description>Non questa.</media:description></media:group></entry>
+<entry><id>yt:video:3</id><title>Video tre</title><link rel="alternate" href="https://www.youtube.com/watch?v=3"/>
+ <media:description type="html">&lt;p&gt;In &lt;em&gt;HTML&lt;/em&gt;&lt;/p&gt;&lt;script&gt;x()&lt;/script&gt;</media:description></entry>
+</feed>`
+	f, err := Parse([]byte(body), "", "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ excerpt, html string }{
+		{"Prima riga <b>non grassetto</b>. Secondo paragrafo.", "<p>Prima riga &lt;b&gt;non grassetto&lt;/b&gt;.</p><p>Secondo paragrafo.</p>"},
+		{"Il riassunto vince.", "Il riassunto vince."},
+		{"In HTML", "<p>In <em>HTML</em></p>"},
+	}
+	if len(f.Posts) != len(want) {
+		t.Fatalf("Parse(YouTube Atom) = %d posts; want %d", len(f.Posts), len(want))
+	}
+	for i, w := range want {
+		if p := f.Posts[i]; p.Excerpt != w.excerpt || p.ContentHTML != w.html {
+			t.Errorf("Parse(YouTube Atom) post %d = %q, %q; want %q, %q", i+1, p.Excerpt, p.ContentHTML, w.excerpt, w.html)
+		}
+	}
+	if got := f.Posts[0].ImageURL; got != "https://i.ytimg.com/vi/1/hqdefault.jpg" {
+		t.Errorf("Parse(YouTube Atom) post 1 image = %q; want the thumbnail", got)
+	}
+}
+
+// Several RSS <author> elements are all kept, joined in document order.
+func TestParseSeveralRSSAuthors(t *testing.T) {
+	f, err := Parse(rssDoc(
+		`<item><guid>1</guid><title>A</title><author>anna@example.it (Anna Blu)</author><author>Bruno Verdi</author><author xmlns:author="http://www.w3.org/2005/Atom"><name>Carla Neri</name><title>Redattrice</title></author></item>`,
+		`<item><guid>2</guid><title>B</title><author>Dario Rossi</author></item>`,
+		`<item><guid>3</guid><title>C</title></item>`,
+	), "", "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Anna Blu, Bruno Verdi, Carla Neri", "Dario Rossi", ""}
+	for i, p := range f.Posts {
+		if p.Author != want[i] {
+			t.Errorf("Parse(several authors) post %d author = %q; want %q", i+1, p.Author, want[i])
+		}
+	}
+}
