@@ -160,7 +160,7 @@ func TestUpsertPostsDistinctGUIDsProperty(t *testing.T) {
 		"https://b.it/p?utm_source=rss#a", "https://B.it/p#A", "/p#c", "https://other.it/x", "#a", "javascript:x",
 	}
 	rng := rand.New(rand.NewPCG(14, 2026))
-	runs := 200
+	runs := 100
 	if testing.Short() {
 		runs = 20
 	}
