@@ -163,7 +163,7 @@ func discoverFeed(body []byte, contentType string, page *url.URL, isJSON bool) (
 	if err != nil {
 		return nil, unreadableFeed(err, isJSON)
 	}
-	gf, _, err := readDocument(text)
+	gf, _, _, err := readDocument(text)
 	if err != nil {
 		return nil, unreadableFeed(explain(err, text), isJSON)
 	}

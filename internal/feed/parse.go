@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bytes"
+	"html"
 	"net/url"
 	"strings"
 	"sync"
@@ -41,12 +42,14 @@ func Parse(body []byte, contentType, baseURL string, now time.Time) (f *Feed, er
 	if err != nil {
 		return nil, err
 	}
-	gf, orig, err := readDocument(body)
+	gf, orig, warnings, err := readDocument(body)
 	if err != nil {
 		return nil, explain(err, body)
 	}
 	c := converter{body: body, now: now}
-	return c.feed(gf, orig, baseURL), nil
+	f = c.feed(gf, orig, baseURL)
+	f.Warnings = warnings
+	return f, nil
 }
 
 // converter turns one gofeed.Feed into a Feed.
@@ -68,11 +71,14 @@ func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 
 	var origRSS []*rss.Item
 	var origJSON []*jsonfeed.Item
+	var rssAuthorsOf [][]string
 	switch orig := orig.(type) {
 	case *rss.Feed:
 		origRSS = orig.Items
+		rssAuthorsOf = rssAuthors(c.body, len(orig.Items))
 	case *jsonfeed.Feed:
 		origJSON = orig.Items
+		f.Title = jsonText(orig.Title)
 	}
 
 	posts := make([]Post, 0, len(gf.Items))
@@ -84,6 +90,14 @@ func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 		in := item{Item: it, feedBase: base, feedAuthor: feedAuthor}
 		if i < len(origRSS) {
 			in.rss = origRSS[i]
+		}
+		if i < len(rssAuthorsOf) && len(rssAuthorsOf[i]) > 1 {
+			// Several <author> elements: gofeed kept the last. (it is
+			// ours: gofeed's feed is not used after this.)
+			in.Authors = nil
+			for _, name := range rssAuthorsOf[i] {
+				in.Authors = append(in.Authors, rssPerson(name))
+			}
 		}
 		if i < len(origJSON) {
 			in.json = origJSON[i]
@@ -99,6 +113,17 @@ func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 	}
 	f.Posts = assignKeys(posts, hashes)
 	return f
+}
+
+// jsonText turns a JSON Feed title into one line. JSON Feed titles are
+// plain text: "<i> und <b>" are words, not tags. Character references are
+// decoded all the same: publishers (WordPress among them) write "&amp;" and
+// "&#8217;" into JSON titles, and no reader means them literally.
+func jsonText(s string) string {
+	if strings.IndexByte(s, '&') >= 0 {
+		s = html.UnescapeString(s)
+	}
+	return plaintext.Line(s)
 }
 
 // item is one gofeed item with what converting it needs from around it.
@@ -120,6 +145,9 @@ func (c *converter) post(it item) (Post, func() string) {
 		Title:      plainLine(it.Title, c.fromCDATA),
 		Author:     authorNames(it.Authors, it.Author),
 		Categories: categories(it.Categories),
+	}
+	if it.json != nil {
+		p.Title = jsonText(it.json.Title)
 	}
 	if p.Author == "" {
 		p.Author = it.feedAuthor
@@ -143,6 +171,11 @@ func (c *converter) post(it item) (Post, func() string) {
 	source := content
 	if strings.TrimSpace(source) == "" {
 		source = summary
+	}
+	if strings.TrimSpace(source) == "" {
+		// Nothing richer: a Media RSS description (YouTube's feeds).
+		source = mediaDescription(it.Extensions["media"])
+		summary = source
 	}
 	clean := sanitize(source, base, ExcerptLength)
 	p.ContentHTML = clean.HTML

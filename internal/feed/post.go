@@ -14,7 +14,10 @@ type Post struct {
 	// Key is the stable identity: "guid:<guid>", else "link:<LinkKey>", else
 	// "hash:<hex sha256 of title and content>". A GUID (or link) that
 	// several different entries of one document share identifies none of
-	// them, and those entries step down to the next kind of key.
+	// them, and those entries step down to the next kind of key; where the
+	// entries sharing a link differ in its #fragment, the link key keeps the
+	// fragment ("link:<LinkKey>#<fragment>", see FragmentKey). The keys of
+	// one Feed's posts are distinct.
 	Key  string
 	GUID string // as the feed gave it, trimmed; "" when none
 	// Link is absolute (http or https, "" when the entry has none); LinkKey
@@ -41,4 +44,8 @@ type Feed struct {
 	Title string // plain text, one line
 	Link  string // the site's address, absolute http(s); "" when unknown
 	Posts []Post // in document order; entries with no title, link or content are left out
+	// Warnings say what was ignored to read the document (a JSON Feed
+	// field holding the wrong kind of value), one line each, naming the
+	// item and the field; nil when nothing was.
+	Warnings []string
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -30,6 +31,83 @@ var skipsContent = func() map[atom.Atom]bool {
 	}
 	return m
 }()
+
+// blockAsDiv are block elements outside the email allow-list whose content
+// stays: emailTap writes each as a <div>.
+var blockAsDiv = []string{"article", "section", "header", "footer", "nav", "aside", "main",
+	"center", "address", "details", "summary", "hgroup", "fieldset", "legend", "dialog",
+	"search", "menu", "dir", "listing"}
+
+var isBlockAsDiv = func() map[atom.Atom]bool {
+	m := make(map[atom.Atom]bool, len(blockAsDiv))
+	for _, name := range blockAsDiv {
+		if a := atom.Lookup([]byte(name)); a != 0 {
+			m[a] = true
+		}
+	}
+	return m
+}()
+
+// rawTextElements are those after whose start tag the HTML tokenizer reads
+// everything up to the matching end tag as text. Written self-closing
+// (`<iframe src="…" />`, common in Blogger feeds) they are, to HTML, a start
+// tag with no end, and the rest of the post would become their text.
+var rawTextElements = map[atom.Atom]bool{
+	atom.Iframe: true, atom.Noembed: true, atom.Noframes: true, atom.Noscript: true,
+	atom.Plaintext: true, atom.Script: true, atom.Style: true, atom.Textarea: true,
+	atom.Title: true, atom.Xmp: true,
+}
+
+// closeSelfClosing returns fragment with every self-closing tag of a raw-text
+// element followed by its end tag (`<iframe … /></iframe>`), as the feed's
+// author meant it: the element is empty and what follows is the post.
+func closeSelfClosing(fragment string) string {
+	if !mayHaveSelfClosingRaw(fragment) {
+		return fragment
+	}
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	var b strings.Builder
+	b.Grow(len(fragment) + 16)
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return b.String()
+		}
+		b.Write(z.Raw())
+		if tt != html.SelfClosingTagToken {
+			continue
+		}
+		if name, _ := z.TagName(); rawTextElements[atom.Lookup(name)] {
+			z.NextIsNotRawText()
+			b.WriteString("</")
+			b.Write(name)
+			b.WriteByte('>')
+		}
+	}
+}
+
+// mayHaveSelfClosingRaw reports, cheaply, whether fragment may hold a
+// self-closing raw-text element: a "/>" and a tag starting with one of
+// their names.
+func mayHaveSelfClosingRaw(fragment string) bool {
+	if !strings.Contains(fragment, "/>") {
+		return false
+	}
+	for s := fragment; ; {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return false
+		}
+		s = s[i+1:]
+		j := 0
+		for j < len(s) && j < 10 && (('a' <= s[j] && s[j] <= 'z') || ('A' <= s[j] && s[j] <= 'Z')) {
+			j++
+		}
+		if j > 0 && rawTextElements[atom.Lookup([]byte(strings.ToLower(s[:j])))] {
+			return true
+		}
+	}
+}
 
 // lazySrcAttrs are where lazy-loading scripts keep an image's real address
 // while src holds a placeholder (often a data: GIF). The policy lets them
@@ -74,8 +152,13 @@ func newEmailPolicy() *bluemonday.Policy {
 	p.RequireParseableURLs(true)
 	p.AllowRelativeURLs(true)
 
-	// Words on either side of a removed tag must not run together.
-	p.AddSpaceWhenStrippingTag(true)
+	// A removed tag leaves nothing behind: an inline element ("un<font>ico
+	// </font>", an unknown element, which browsers show inline) must not
+	// split its word. Block elements that would be removed are kept
+	// instead, and emailTap writes them as <div>, so words on either side
+	// of them do not run together.
+	p.AddSpaceWhenStrippingTag(false)
+	p.AllowElements(blockAsDiv...)
 	// These never make sense in an email and their text is not prose (a
 	// form's labels, a video's "your browser does not support" line).
 	p.SkipElementsContent(skippedContent...)
@@ -108,6 +191,7 @@ func sanitize(fragment string, base *url.URL, textLimit int) sanitized {
 	if strings.TrimSpace(fragment) == "" {
 		return sanitized{}
 	}
+	fragment = closeSelfClosing(fragment)
 	tap := emailTap{base: base, text: textGatherer{limit: textLimit}}
 	// Policy.Sanitize grows its output buffer from nothing, doubling as it
 	// goes; sized up front, it is allocated once.

@@ -56,7 +56,20 @@ func TestSanitize(t *testing.T) {
 			`<table><tr><td colspan="2">a</td></tr></table>`},
 		{"figure", `<figure><img src="https://x.it/a.png" alt="a"><figcaption>Didascalia</figcaption></figure>`, base,
 			`<figure><img src="https://x.it/a.png" alt="a"><figcaption>Didascalia</figcaption></figure>`},
-		{"unknown tags keep text apart", `<section>uno</section><section>due</section>`, base, `uno  due`},
+		{"block elements keep text apart", `<section>uno</section><section>due</section><center>tre</center>`, base,
+			`<div>uno</div><div>due</div><div>tre</div>`},
+		{"removed inline elements leave no space", `un<font color="red">ico</font>, un<blink>ico</blink>, un<x-y>ico</x-y>`, base,
+			`unico, unico, unico`},
+		// Self-closing forms of elements that are never void: the element
+		// is empty, and what follows is the post (Blogger writes videos so).
+		{"self-closing iframe", `<p>Prima.</p><iframe src="https://www.blogger.com/video.g?t=1" width="320" /><p>Dopo <b>questo</b>.</p>`, base,
+			`<p>Prima.</p><p>Dopo <b>questo</b>.</p>`},
+		{"self-closing iframe, upper case", `<IFRAME SRC='https://x.it/v' FRAMEBORDER='0' />dopo`, base, `dopo`},
+		{"self-closing script", `<script src="https://x.it/a.js"/><p>dopo</p>`, base, `<p>dopo</p>`},
+		{"self-closing video", `<video src="https://x.it/v.mp4" /><p>dopo</p>`, base, `<p>dopo</p>`},
+		{"self-closing textarea and title", `<textarea/><title/><p>dopo</p>`, base, `<p>dopo</p>`},
+		{"self-closing style", `<style/><p>dopo</p><style>p{}</style>`, base, `<p>dopo</p>`},
+		{"an iframe that is closed still hides its content", `<iframe src="x"><p>no</p></iframe>sì`, base, `sì`},
 		{"comment", `a<!-- <script>x</script> -->b`, base, `ab`},
 	}
 	for _, tt := range tests {

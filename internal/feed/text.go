@@ -70,6 +70,10 @@ func htmlText(fragment string, limit int) string {
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
+			if tt == html.SelfClosingTagToken && rawTextElements[a] {
+				// `<iframe … />` is empty: what follows is not its text.
+				z.NextIsNotRawText()
+			}
 			switch {
 			case skipsContent[a] && tt == html.StartTagToken:
 				hidden++
@@ -77,13 +81,18 @@ func htmlText(fragment string, limit int) string {
 				hidden = max(hidden-1, 0)
 			case tt == html.EndTagToken && closesSentence[a]:
 				g.stop()
-			case !inlineElements[a]:
+			case !isInline(a):
 				g.space()
 			}
 		}
 	}
 	return string(g.buf)
 }
+
+// isInline reports whether an element leaves the words around it joined:
+// one of inlineElements, or an element HTML does not know (a browser shows
+// those inline).
+func isInline(a atom.Atom) bool { return a == 0 || inlineElements[a] }
 
 // inlineElements do not separate words: "un<em>ico</em>" is one word.
 var inlineElements = map[atom.Atom]bool{
@@ -94,6 +103,8 @@ var inlineElements = map[atom.Atom]bool{
 	atom.Small: true, atom.Span: true, atom.Strong: true, atom.Sub: true,
 	atom.Sup: true, atom.Time: true, atom.U: true, atom.Var: true,
 	atom.Font: true, atom.Strike: true, atom.Tt: true, atom.Big: true,
+	atom.Nobr: true, atom.Wbr: true, atom.Label: true, atom.Ruby: true, atom.Rt: true,
+	atom.Rp: true, atom.Picture: true, atom.Source: true, atom.Output: true, atom.Blink: true,
 }
 
 // closesSentence are elements whose text reads as a sentence of its own:

@@ -18,6 +18,8 @@ func TestPlainLine(t *testing.T) {
 		{"bare less-than is text", "x < y e y > z", "x < y e y > z"},
 		{"block tags separate words", "<p>uno</p><p>due</p>", "uno due"},
 		{"inline tags do not", "un<em>ico</em>", "unico"},
+		{"nor removed or unknown inline tags", "un<font>ico</font> e un<blink>ico</blink>", "unico e unico"},
+		{"self-closing iframe hides nothing", `Prima<iframe src="x" /> <b>dopo</b>`, "Prima dopo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -59,6 +59,15 @@ func (t *emailTap) WriteString(s string) (int, error) {
 		// Its start tag may have been dropped; img has no content anyway.
 	case s == "</a>" && t.deadLinks > 0:
 		t.deadLinks--
+	case isBlockAsDiv[tagAtom(s)]:
+		switch {
+		case s[1] == '/':
+			t.out.WriteString("</div>")
+		case strings.HasSuffix(s, "/>"):
+			t.out.WriteString("<div></div>")
+		default:
+			t.out.WriteString("<div>")
+		}
 	default:
 		t.out.WriteString(s)
 	}
@@ -66,7 +75,7 @@ func (t *emailTap) WriteString(s string) (int, error) {
 		switch a := tagAtom(s); {
 		case s[1] == '/' && closesSentence[a]:
 			t.text.stop()
-		case !inlineElements[a]:
+		case !isInline(a):
 			t.text.space()
 		}
 	}

@@ -150,6 +150,9 @@ func (n *Newsletter) storeFeed(ctx context.Context, rep *SourceReport, src *stor
 	if err != nil {
 		return err
 	}
+	for _, w := range f.Warnings {
+		n.rep.Verbosef("feed %s: %s", rep.Name, w)
+	}
 	src.Title = f.Title
 	up, err := n.st.UpsertPosts(ctx, src.URL, f.Posts, now)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/venerdi/venerdi/internal/feed"
@@ -23,24 +24,29 @@ type UpsertResult struct {
 }
 
 // UpsertPosts stores posts from one source in a single transaction, so a
-// failure leaves the store as it was. A post is recognised by its key, else
-// by its GUID, else by its normalised link: a post whose GUID changes but
-// whose link does not stays the same row, and so is never sent twice.
+// failure leaves the store as it was. posts are one document's, as
+// feed.Parse gives them; a post repeating the key of an earlier one is
+// ignored.
+//
+// A post is recognised by its key. A post whose key matches no row may
+// still be one stored before under another key: its GUID changed but its
+// link did not (the row is then updated, so the post is never sent twice),
+// or its GUID was shared before and is unique now. Those second looks never
+// give one row to two posts of the document, and never take a row that a
+// post of the document has by its key: distinct posts of one document are
+// distinct rows. A GUID or link that several posts of the document share is
+// not used to find a row, except a link whose #fragment tells those posts
+// apart, compared with its fragment. And a link found under another GUID
+// is taken as the same post only when the title or the date is the same
+// too: link-blogs point new posts at pages an old post pointed at.
 func (s *Store) UpsertPosts(ctx context.Context, source string, posts []feed.Post, now time.Time) (UpsertResult, error) {
 	var res UpsertResult
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		// One statement, three indexed branches in order of precedence:
-		// an OR in a single WHERE made SQLite scan the table once per post
-		// (the "<> ''" terms let it use the partial indexes).
-		find, err := tx.PrepareContext(ctx, `
-			SELECT id, published_at, dated FROM posts WHERE key = ?1
-			UNION ALL SELECT id, published_at, dated FROM posts WHERE guid = ?2 AND guid <> ''
-			UNION ALL SELECT id, published_at, dated FROM posts WHERE link_key = ?3 AND link_key <> ''
-			LIMIT 1`)
+		posts = uniqueKeys(posts)
+		found, err := matchPosts(ctx, tx, posts)
 		if err != nil {
 			return err
 		}
-		defer find.Close()
 		insert, err := tx.PrepareContext(ctx, `
 			INSERT INTO posts (key, guid, link, link_key, source, feed_title, title, author,
 				published_at, dated, first_seen_at, updated_at, excerpt, content_html, image_url, categories)
@@ -49,14 +55,20 @@ func (s *Store) UpsertPosts(ctx context.Context, source string, posts []feed.Pos
 			return err
 		}
 		defer insert.Close()
+		update, err := tx.PrepareContext(ctx, `
+			UPDATE posts SET guid = ?, link = ?, link_key = ?, feed_title = ?, title = ?, author = ?,
+				published_at = ?, dated = ?, excerpt = ?, content_html = ?, image_url = ?, categories = ?, updated_at = ?
+			WHERE id = ? AND (guid, link, link_key, feed_title, title, author, published_at, dated,
+				excerpt, content_html, image_url, categories) IS NOT (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer update.Close()
 		for i := range posts {
 			p := &posts[i]
 			cats, _ := json.Marshal(nonNil(p.Categories))
-			var id, published int64
-			var dated bool
-			err := find.QueryRowContext(ctx, p.Key, p.GUID, p.LinkKey).Scan(&id, &published, &dated)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
+			row := found[i]
+			if row == nil {
 				// A post without a date takes the moment it was first seen.
 				pub, isDated := unix(now), false
 				if !p.Published.IsZero() {
@@ -69,36 +81,183 @@ func (s *Store) UpsertPosts(ctx context.Context, source string, posts []feed.Pos
 					return fmt.Errorf("insert post %q: %w", p.Key, err)
 				}
 				res.Added++
-			case err != nil:
-				return err
-			default:
-				// An edit updates the content; the row's id, key and
-				// first-seen time stay (the GUID and link columns follow the
-				// feed, so later lookups still match), and the published date only moves when the
-				// feed now gives one.
-				if !p.Published.IsZero() {
-					published, dated = unix(p.Published), true
-				}
-				r, err := tx.ExecContext(ctx, `
-					UPDATE posts SET guid = ?, link = ?, link_key = ?, feed_title = ?, title = ?, author = ?,
-						published_at = ?, dated = ?, excerpt = ?, content_html = ?, image_url = ?, categories = ?, updated_at = ?
-					WHERE id = ? AND (guid, link, link_key, feed_title, title, author, published_at, dated,
-						excerpt, content_html, image_url, categories) IS NOT (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-					p.GUID, p.Link, p.LinkKey, p.FeedTitle, p.Title, p.Author,
-					published, dated, p.Excerpt, p.ContentHTML, p.ImageURL, string(cats), unix(now), id,
-					p.GUID, p.Link, p.LinkKey, p.FeedTitle, p.Title, p.Author,
-					published, dated, p.Excerpt, p.ContentHTML, p.ImageURL, string(cats))
-				if err != nil {
-					return fmt.Errorf("update post %q: %w", p.Key, err)
-				}
-				if n, _ := r.RowsAffected(); n > 0 {
-					res.Updated++
-				}
+				continue
+			}
+			// An edit updates the content; the row's id, key and first-seen
+			// time stay (the GUID and link columns follow the feed, so later
+			// lookups still match), and the published date only moves when
+			// the feed now gives one.
+			published, dated := row.published, row.dated
+			if !p.Published.IsZero() {
+				published, dated = unix(p.Published), true
+			}
+			r, err := update.ExecContext(ctx,
+				p.GUID, p.Link, p.LinkKey, p.FeedTitle, p.Title, p.Author,
+				published, dated, p.Excerpt, p.ContentHTML, p.ImageURL, string(cats), unix(now), row.id,
+				p.GUID, p.Link, p.LinkKey, p.FeedTitle, p.Title, p.Author,
+				published, dated, p.Excerpt, p.ContentHTML, p.ImageURL, string(cats))
+			if err != nil {
+				return fmt.Errorf("update post %q: %w", p.Key, err)
+			}
+			if n, _ := r.RowsAffected(); n > 0 {
+				res.Updated++
 			}
 		}
 		return nil
 	})
 	return res, err
+}
+
+// postRow is what recognising a post needs of a stored one.
+type postRow struct {
+	id        int64
+	guid      string
+	link      string
+	title     string
+	published int64
+	dated     bool
+}
+
+// matchPosts returns, for each post, the row it is stored in, or nil for a
+// new post (see UpsertPosts for the rules). All posts are matched by key
+// first, so that a row a post has by its key is never taken by another.
+func matchPosts(ctx context.Context, tx *sql.Tx, posts []feed.Post) ([]*postRow, error) {
+	const cols = `id, guid, link, title, published_at, dated`
+	// The "<> ''" terms let SQLite use the partial indexes.
+	byKey, err := tx.PrepareContext(ctx, `SELECT `+cols+` FROM posts WHERE key = ?`)
+	if err != nil {
+		return nil, err
+	}
+	defer byKey.Close()
+	byGUID, err := tx.PrepareContext(ctx, `SELECT `+cols+` FROM posts WHERE guid = ? AND guid <> '' ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer byGUID.Close()
+	byLink, err := tx.PrepareContext(ctx, `SELECT `+cols+` FROM posts WHERE link_key = ? AND link_key <> '' ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer byLink.Close()
+
+	keyed := func(key string) (*postRow, error) {
+		var r postRow
+		err := byKey.QueryRowContext(ctx, key).Scan(&r.id, &r.guid, &r.link, &r.title, &r.published, &r.dated)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		return &r, err
+	}
+	found := make([]*postRow, len(posts))
+	taken := make(map[int64]bool, len(posts))
+	for i := range posts {
+		p := &posts[i]
+		r, err := keyed(p.Key)
+		if err != nil {
+			return nil, err
+		}
+		if r != nil && strings.HasPrefix(p.Key, "link:") && p.FragmentKey() != "" && p.FragmentKey() != p.Key && !samePost(*p, *r) {
+			// A link key leaves the #fragment out when nothing else in the
+			// document has the page: a post addressed by an anchor, alone
+			// in the feed, gets the key of another that was alone before
+			// it. Its key with the fragment keeps the two apart.
+			if r, err = keyed(p.FragmentKey()); err != nil {
+				return nil, err
+			}
+			if r == nil {
+				p.Key = p.FragmentKey()
+			}
+		}
+		if r != nil && !taken[r.id] {
+			found[i], taken[r.id] = r, true
+		}
+	}
+
+	guids := make(map[string]int, len(posts))
+	links := make(map[string]int, len(posts))
+	fragments := make(map[string]int, len(posts))
+	for _, p := range posts {
+		guids[p.GUID]++
+		links[p.LinkKey]++
+		fragments[p.FragmentKey()]++
+	}
+	// first returns the first row of q(arg) not taken that ok accepts.
+	first := func(q *sql.Stmt, arg string, ok func(postRow) bool) (*postRow, error) {
+		rows, err := q.QueryContext(ctx, arg)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r postRow
+			if err := rows.Scan(&r.id, &r.guid, &r.link, &r.title, &r.published, &r.dated); err != nil {
+				return nil, err
+			}
+			if !taken[r.id] && ok(r) {
+				return &r, nil
+			}
+		}
+		return nil, rows.Err()
+	}
+	for i, p := range posts {
+		if found[i] != nil {
+			continue
+		}
+		var r *postRow
+		if p.GUID != "" && guids[p.GUID] == 1 {
+			if r, err = first(byGUID, p.GUID, func(postRow) bool { return true }); err != nil {
+				return nil, err
+			}
+		}
+		if r == nil && p.LinkKey != "" {
+			frag, fk := feed.LinkFragment(p.Link), p.FragmentKey()
+			shared := links[p.LinkKey] > 1
+			if !shared || (fk != "" && fragments[fk] == 1) {
+				r, err = first(byLink, p.LinkKey, func(r postRow) bool {
+					if shared && feed.LinkFragment(r.link) != frag {
+						return false
+					}
+					return samePost(p, r)
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
+		}
+		if r != nil {
+			found[i], taken[r.id] = r, true
+		}
+	}
+	return found, nil
+}
+
+// samePost reports whether a post found by its link is the stored one. A
+// link under a new GUID is the same post when its title or its date is the
+// same too (a feed that changed its GUIDs changed nothing else); otherwise
+// it is a new post pointing at a page an old one pointed at, as link-blogs
+// do. So is a link with another #fragment.
+func samePost(p feed.Post, r postRow) bool {
+	otherGUID := p.GUID != "" && r.guid != "" && p.GUID != r.guid
+	frag, rowFrag := feed.LinkFragment(p.Link), feed.LinkFragment(r.link)
+	otherFragment := frag != "" && rowFrag != "" && frag != rowFrag
+	if !otherGUID && !otherFragment {
+		return true
+	}
+	sameDate := r.dated && !p.Published.IsZero() && unix(p.Published) == r.published
+	return sameDate || strings.EqualFold(strings.TrimSpace(p.Title), strings.TrimSpace(r.title))
+}
+
+// uniqueKeys returns posts without those repeating an earlier key.
+func uniqueKeys(posts []feed.Post) []feed.Post {
+	seen := make(map[string]bool, len(posts))
+	out := make([]feed.Post, 0, len(posts))
+	for _, p := range posts {
+		if !seen[p.Key] {
+			seen[p.Key] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // PostsForIssue returns the posts a new issue should carry: never put in any
@@ -141,4 +300,11 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// CountPosts returns how many posts are stored.
+func (s *Store) CountPosts(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM posts`).Scan(&n)
+	return n, err
 }
