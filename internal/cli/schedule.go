@@ -30,22 +30,24 @@ var scheduleFormats = []string{schedAll, schedSystemd, schedSystemdService, sche
 var executable = os.Executable
 
 const scheduleLong = `Print how to run venerdi every digest.weekday at digest.time in
-site.timezone, for the scheduler of this machine:
+site.timezone, for the scheduler of this machine. Nothing is installed: copy
+what you need.
 
-  systemd   a .service and a .timer (OnCalendar in the site's zone,
-            Persistent=true): the recommended way on Linux
-  cron      a crontab line right on every cron whatever the host's time zone
-            (Debian's and Ubuntu's cron ignore CRON_TZ): every 15 minutes,
-            'send --if-due' acts only when a slot is due in the site's zone
-            and not yet sent, and otherwise exits 0 at once, silently
-  cron-tz   one line at the slot itself, for crons that honour CRON_TZ
-            (cronie: Fedora, RHEL, Arch), labelled as such
+systemd: a .service and a .timer (OnCalendar in the site's zone,
+Persistent=true), the recommended way on Linux.
 
-plus how to give the scheduler the SMTP password (smtp.password_file, never
-the crontab or the unit). Paths are absolute: this binary (os.Executable)
-and the config file. Nothing is installed; copy what you need.
---format systemd-service and systemd-timer print one unit file alone, to
-redirect into place.`
+cron: a crontab line right on every cron whatever the host's time zone
+(Debian's and Ubuntu's cron ignore CRON_TZ): every 15 minutes, 'send
+--if-due' acts only when a slot is due in the site's zone and not yet sent,
+and otherwise exits 0 at once, silently.
+
+cron-tz: one line at the slot itself, for crons that honour CRON_TZ (cronie:
+Fedora, RHEL, Arch), labelled as such.
+
+Then how to give the scheduler the SMTP password: smtp.password_file, never
+the crontab or the unit. Paths are absolute: this binary and the config
+file. --format systemd-service and systemd-timer print one unit file alone,
+to redirect into place.`
 
 type scheduleOptions struct {
 	Format string
