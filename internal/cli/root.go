@@ -234,7 +234,7 @@ func newRootCmd(a *App) *cobra.Command {
 	root.AddCommand(
 		newInitCmd(a), newFetchCmd(a), newPreviewCmd(a), newSendCmd(a), newRunCmd(a), newServeCmd(a),
 		newSubscribersCmd(a), newHistoryCmd(a), newDeliveriesCmd(a), newConfigCmd(a),
-		newTemplatesCmd(a), newVersionCmd(a), newScheduleCmd(a), newBackupCmd(a),
+		newTemplatesCmd(a), newVersionCmd(a), newScheduleCmd(a), newBackupCmd(a), newDoctorCmd(a),
 	)
 	return root
 }

@@ -16,6 +16,8 @@ type Health struct {
 	Problems  []string // what PRAGMA integrity_check found; empty when sound
 	Secret    bool     // a token-signing secret is kept in it
 	LastIssue *Issue   // nil when no issue was ever composed
+	// LastCounts are the ledger rows of LastIssue by status.
+	LastCounts map[LedgerStatus]int
 }
 
 // Inspect opens the database at path read-only (no create, no migration,
@@ -38,11 +40,11 @@ func Inspect(ctx context.Context, path string) (*Health, error) {
 	}
 	h := &Health{Known: len(names)}
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&h.Schema); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, fmt.Errorf("schema version: %w", err)
 	}
 	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check(10)")
 	if err != nil {
-		return nil, fmt.Errorf("integrity check of %s: %w", path, err)
+		return nil, fmt.Errorf("integrity check: %w", err)
 	}
 	for rows.Next() {
 		var msg string
@@ -58,7 +60,7 @@ func Inspect(ctx context.Context, path string) (*Health, error) {
 		return nil, err
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("integrity check of %s: %w", path, err)
+		return nil, fmt.Errorf("integrity check: %w", err)
 	}
 	if len(h.Problems) > 0 || h.Schema == 0 {
 		return h, nil // the tables below cannot be trusted, or are not there
@@ -72,6 +74,9 @@ func Inspect(ctx context.Context, path string) (*Health, error) {
 	switch is, err := s.LastIssue(ctx); {
 	case err == nil:
 		h.LastIssue = is
+		if h.LastCounts, err = s.LedgerCounts(ctx, is.ID); err != nil {
+			return nil, err
+		}
 	case !errors.Is(err, ErrNotFound):
 		return nil, err
 	}
