@@ -9,10 +9,28 @@ FUZZTIME ?= 60s
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/venerdi/venerdi/internal/cli.Version=$(VERSION)
 
-.PHONY: build demo test race fuzz bench vet fmt clean
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+
+.PHONY: build install man demo test race fuzz bench vet fmt clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/venerdi
+
+# The binary and its manual pages under $(PREFIX) (default /usr/local; use
+# PREFIX=$$HOME/.local without root). 'go install ./cmd/venerdi' installs
+# the binary alone into $$(go env GOPATH)/bin.
+install: build man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/venerdi
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+
+# One manual page per command, generated from the cobra tree into man/
+# (not committed: they are built from the code, like the binary).
+man:
+	@rm -rf man
+	$(GO) run -ldflags "$(LDFLAGS)" ./tools/mangen man
 
 # A fresh demo folder each time: the sample config, feed and catalog, the
 # sample subscribers, and a send at --now so there is always something new.
@@ -61,4 +79,4 @@ fmt:
 	gofmt -w cmd internal templates
 
 clean:
-	rm -rf bin $(DEMO_DIR)
+	rm -rf bin man $(DEMO_DIR)

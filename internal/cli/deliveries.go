@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,19 @@ import (
 type deliveriesOptions struct {
 	Issue  int64
 	Status newsletter.LedgerStatus
+	JSON   bool
+}
+
+// deliveryJSON is one line of deliveries --json; its field names are a
+// contract.
+type deliveryJSON struct {
+	IssueID   int64  `json:"issue_id"`
+	Email     string `json:"email"`
+	Status    string `json:"status"`
+	Attempts  int    `json:"attempts"`
+	MessageID string `json:"message_id"`
+	Error     string `json:"error"`
+	UpdatedAt string `json:"updated_at"`
 }
 
 func newDeliveriesCmd(a *App) *cobra.Command {
@@ -36,7 +50,9 @@ func newDeliveriesCmd(a *App) *cobra.Command {
 		},
 	}
 	cmd.Flags().Int64Var(&o.Issue, "issue", 0, "issue ID (see 'venerdi history'); default the last")
-	cmd.Flags().StringVar(&status, "status", "", "only rows with this status: pending, sending, sent, failed, bounced, skipped")
+	cmd.Flags().StringVar(&status, "status", "", "only rows with this status: "+strings.Join(newsletter.LedgerStatusNames(), ", "))
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "one JSON object per line, for scripts: issue_id, email, status, attempts, message_id, error, updated_at")
+	completeEnum(cmd, "status", newsletter.LedgerStatusNames())
 	return cmd
 }
 
@@ -47,6 +63,15 @@ func runDeliveries(ctx context.Context, p *printer, nl *newsletter.Newsletter, o
 	}
 	if err != nil {
 		return err
+	}
+	if o.JSON {
+		for _, d := range ds {
+			if err := p.JSON(deliveryJSON{IssueID: d.IssueID, Email: d.Email, Status: string(d.Status), Attempts: d.Attempts,
+				MessageID: d.MessageID, Error: d.Error, UpdatedAt: rfc3339(d.UpdatedAt)}); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	w := p.Table()
 	w.Write([]byte("ISSUE\tADDRESS\tSTATUS\tATTEMPTS\tUPDATED\tERROR\n"))

@@ -69,7 +69,9 @@ func (p *printer) Errorf(format string, args ...any) {
 func (p *printer) JSON(v any) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return json.NewEncoder(p.out).Encode(v)
+	enc := json.NewEncoder(p.out)
+	enc.SetEscapeHTML(false) // a Message-ID's <>, not \u003c, for jq and grep
+	return enc.Encode(v)
 }
 
 // Table returns a writer that aligns tab-separated columns on standard

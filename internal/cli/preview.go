@@ -37,6 +37,7 @@ is what you see. Nothing is sent and nothing is recorded.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "html", "html, text or eml (the whole message)")
 	cmd.Flags().StringVar(&o.Out, "out", "", "write to FILE instead of standard output")
+	completeEnum(cmd, "format", newsletter.FormatNames())
 	return cmd
 }
 

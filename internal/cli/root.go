@@ -220,6 +220,9 @@ func newRootCmd(a *App) *cobra.Command {
 		},
 	})
 	root.SilenceUsage, root.SilenceErrors = true, true
+	root.Version = version()
+	root.SetVersionTemplate("venerdi {{.Version}}\n")
+	root.Flags().Bool("version", false, "print the version and exit")
 	f := root.PersistentFlags()
 	f.StringVar(&a.ConfigPath, "config", "", "config file (env VENERDI_CONFIG; default ./venerdi.toml)")
 	f.StringVar(&a.DBPath, "db", "", "SQLite database (env VENERDI_DB; overrides store.path)")
@@ -231,7 +234,7 @@ func newRootCmd(a *App) *cobra.Command {
 	root.AddCommand(
 		newInitCmd(a), newFetchCmd(a), newPreviewCmd(a), newSendCmd(a), newRunCmd(a), newServeCmd(a),
 		newSubscribersCmd(a), newHistoryCmd(a), newDeliveriesCmd(a), newConfigCmd(a),
-		newTemplatesCmd(a), newVersionCmd(a),
+		newTemplatesCmd(a), newVersionCmd(a), newScheduleCmd(a), newBackupCmd(a), newDoctorCmd(a),
 	)
 	return root
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -86,16 +87,27 @@ func newSubscribersListCmd(a *App) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "one JSON object per line, for scripts")
-	cmd.Flags().StringVar(&status, "status", "", "only this status")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "one JSON object per line, for scripts: email, name, status, created_at, updated_at")
+	cmd.Flags().StringVar(&status, "status", "", "only this status: "+strings.Join(newsletter.SubscriberStatusNames(), ", "))
+	completeEnum(cmd, "status", newsletter.SubscriberStatusNames())
 	return cmd
+}
+
+// subscriberJSON is one line of subscribers list --json; its field names
+// are a contract.
+type subscriberJSON struct {
+	Email     string `json:"email"`
+	Name      string `json:"name"`
+	Status    string `json:"status"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
 }
 
 func runSubscribersList(ctx context.Context, p *printer, nl *newsletter.Newsletter, o listOptions) error {
 	return nl.EachSubscriber(ctx, o.Status, func(s newsletter.Subscriber) error {
 		if o.JSON {
-			return p.JSON(map[string]any{"email": s.Email, "name": s.Name, "status": s.Status,
-				"created_at": s.CreatedAt, "updated_at": s.UpdatedAt})
+			return p.JSON(subscriberJSON{Email: s.Email, Name: s.Name, Status: string(s.Status),
+				CreatedAt: rfc3339(s.CreatedAt), UpdatedAt: rfc3339(s.UpdatedAt)})
 		}
 		p.Printf("%s\t%s", s.Email, s.Status)
 		return nil

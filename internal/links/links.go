@@ -21,6 +21,9 @@ const (
 	IssueRoute       = "/archive/{issue}"
 	ArchiveFeedRoute = "/archive/feed.xml"
 	CalendarRoute    = "/webinars/{id}"
+	// HealthRoute answers "ok" while serve runs: what venerdi doctor and
+	// monitoring probe.
+	HealthRoute = "/healthz"
 )
 
 // Builder makes absolute links from the public base URL of `venerdi serve`.
@@ -72,6 +75,9 @@ func (b *Builder) Confirm(tok string) string {
 
 // Subscribe is the subscription form.
 func (b *Builder) Subscribe() string { return b.base + SubscribeRoute }
+
+// Health is serve's health check, as the world reaches it.
+func (b *Builder) Health() string { return b.base + HealthRoute }
 
 // Archive is the list of past issues.
 func (b *Builder) Archive() string { return b.base + ArchiveRoute }

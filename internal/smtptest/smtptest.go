@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -45,6 +46,7 @@ type Server struct {
 	conns       int
 	dir         string
 	delay       time.Duration
+	users       map[string]string
 }
 
 // Options tune a server.
@@ -56,6 +58,9 @@ type Options struct {
 	// Delay is how long DATA takes to be accepted, like a relay's queue
 	// write; it makes runs long enough to interrupt.
 	Delay time.Duration
+	// Users, when set, makes the server offer AUTH PLAIN and require it
+	// before MAIL FROM, with these username → password pairs.
+	Users map[string]string
 }
 
 // Start listens on 127.0.0.1:0 and serves until Close.
@@ -65,7 +70,7 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{ln: ln, Addr: ln.Addr().String(), Port: ln.Addr().(*net.TCPAddr).Port,
-		rcptReplies: map[string]int{}, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b9)), dir: o.Dir, delay: o.Delay}
+		rcptReplies: map[string]int{}, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b9)), dir: o.Dir, delay: o.Delay, users: o.Users}
 	if s.dir != "" {
 		if err := os.MkdirAll(s.dir, 0o755); err != nil {
 			return nil, err
@@ -144,16 +149,38 @@ func (s *Server) Connections() int {
 type session struct {
 	s    *Server
 	c    *smtp.Conn
+	user string
 	from string
 	to   []string
 }
 
-func (ss *session) AuthMechanisms() []string { return nil }
+func (ss *session) AuthMechanisms() []string {
+	if ss.s.users == nil {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (ss *session) Auth(mech string) (sasl.Server, error) {
+	if mech != sasl.Plain || ss.s.users == nil {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	return sasl.NewPlainServer(func(identity, username, password string) error {
+		if want, ok := ss.s.users[username]; !ok || want != password {
+			return smtp.ErrAuthFailed
+		}
+		ss.user = username
+		return nil
+	}), nil
+}
 
 func (ss *session) Reset()        { ss.from, ss.to = "", nil }
 func (ss *session) Logout() error { return nil }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.s.users != nil && ss.user == "" {
+		return smtp.ErrAuthRequired
+	}
 	ss.from = from
 	return nil
 }

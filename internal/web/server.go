@@ -107,7 +107,7 @@ func (s *Server) Handler() http.Handler {
 		// The README's snippet posts the form from the blog itself.
 		csrf.AddTrustedOrigin(o)
 	}
-	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET "+links.HealthRoute, s.healthz)
 	mux.HandleFunc("GET /assets/site.css", s.stylesheet)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("GET "+links.SubscribeRoute, s.subscribeForm)

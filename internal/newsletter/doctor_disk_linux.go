@@ -1,0 +1,13 @@
+package newsletter
+
+import "syscall"
+
+// freeBytes is the space left to an unprivileged writer on dir's file
+// system.
+func freeBytes(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
