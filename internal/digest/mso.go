@@ -18,9 +18,11 @@ var msoSnippets = map[string]string{
 	"ghost-open":  `<!--[if mso]><table role="presentation" width="600" align="center" cellspacing="0" cellpadding="0" border="0" style="width:600px;"><tr><td style="padding:0;"><![endif]-->`,
 	"ghost-close": `<!--[if mso]></td></tr></table><![endif]-->`,
 	// The padding of a bulletproof button in Outlook, which ignores padding
-	// on <a>: wide spaces raised by mso-text-raise (Mark Robinson's method).
-	"button-left":  `<!--[if mso]><i style="mso-font-width:150%;mso-text-raise:22pt;" hidden>&#8195;</i><![endif]-->`,
-	"button-right": `<!--[if mso]><i style="mso-font-width:150%;" hidden>&#8195;&#8203;</i><![endif]-->`,
+	// on <a>: wide spaces raised by mso-text-raise (Mark Robinson's method),
+	// scaled for the default 11 px × 22 px padding; the label itself rises
+	// half as much (mso-text-raise:13pt in templates/digest.html).
+	"button-left":  `<!--[if mso]><i style="mso-font-width:275%;mso-text-raise:27pt;" hidden>&#8195;</i><![endif]-->`,
+	"button-right": `<!--[if mso]><i style="mso-font-width:275%;" hidden>&#8195;&#8203;</i><![endif]-->`,
 	// For the <head>: Outlook's rendering at 96 dpi, so that pixel sizes
 	// stay pixel sizes, and line heights taken exactly as written
 	// (mso-line-height-rule), which only Outlook reads.
