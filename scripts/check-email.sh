@@ -93,7 +93,6 @@ open(p, "wb").write(b"\r\n".join(lines) + sep + body)
 PY
 	spamassassin -L -t <"$work/$lang.eml" >"$work/$lang.sa" 2>/dev/null || true
 	sa=$(grep -m1 -oE '^X-Spam-Status: (Yes|No), score=-?[0-9.]+' "$work/$lang.sa" | sed 's/.*score=//' || true)
-	[[ -n ${VERBOSE:-} ]] && sed -n '/^Content analysis details/,/^$/p;/^ pts rule/,/^$/p' "$work/$lang.sa"
 	python3 - "$lang" "$work/$lang.check.json" "$work/$lang.msg.json" "$sa" <<'PY' || status=1
 import json, sys
 lang, check, msg, sa = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3])), sys.argv[4]
@@ -118,5 +117,6 @@ ok = t["Supported"] >= 95 and size < 102 * 1024 and sa != "" and float(sa) <= 0
 print("   " + ("ok" if ok else "BELOW TARGET (supported ≥ 95 %, html < 102 KB, spamassassin ≤ 0)"))
 sys.exit(0 if ok else 1)
 PY
+	if [[ -n ${VERBOSE:-} ]]; then sed -n '/^ pts rule/,/^$/p' "$work/$lang.sa"; fi
 done
 exit $status
