@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 
-.PHONY: build install man demo test race fuzz bench vet fmt clean
+.PHONY: build install man demo test race fuzz bench vet fmt clean check-email
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/venerdi
@@ -70,6 +70,13 @@ bench:
 	$(GO) test -run '^$$' -bench 'Ingest5000|GofeedBare|Parse5000' -benchmem ./internal/feed
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/mailer ./internal/delivery
 	./scripts/bench-send.sh
+
+# The sample digest as mail clients see it: delivered to a local mailpit
+# (installed on first use) in Italian and English; prints mailpit's
+# caniemail score, the unsupported features, the HTML size and
+# SpamAssassin's score, and fails below the targets (scripts/check-email.sh).
+check-email:
+	GO=$(GO) ./scripts/check-email.sh
 
 vet:
 	$(GO) vet ./...

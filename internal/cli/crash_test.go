@@ -46,6 +46,7 @@ catalog = "webinars.json"
 from = "Bottega Digitale <newsletter@bottega.example.it>"
 list_id = "settimanale.bottega.example.it"
 unsubscribe_url = "https://news.bottega.example.it"
+address = "Bottega Digitale srl, Via Roma 1, 40121 Bologna"
 
 [smtp]
 host = "127.0.0.1"

@@ -155,7 +155,10 @@ func coreOptions(cfg *config.Config) (newsletter.Options, error) {
 				Selector: cfg.Mail.DKIMSelector,
 				Domain:   cfg.Mail.DKIMDomain,
 			},
+			Address:        cfg.Mail.Address,
+			RequireAddress: cfg.SMTP.Host != "", // a real send (README: mail.address)
 		},
+		Issue:     newsletter.IssueOptions{Subject: cfg.Digest.Subject},
 		BaseURL:   cfg.PublicURL(),
 		Secret:    secret,
 		Templates: cfg.Path(cfg.Digest.Templates),
@@ -173,6 +176,9 @@ func coreOptions(cfg *config.Config) (newsletter.Options, error) {
 	}
 	if c := cfg.Sources.Catalog; c != "" {
 		opts.Sources.Catalog = &newsletter.Source{Name: c, Location: cfg.Path(c)}
+	}
+	if u := cfg.Digest.UTM; u.Enabled {
+		opts.Issue.UTM = &newsletter.UTM{Source: u.Source, Medium: u.Medium, Campaign: u.Campaign, Content: u.Content}
 	}
 	opts.Transport.OutboxDir = cfg.Path(cfg.Outbox.Dir)
 	if cfg.SMTP.Host != "" {

@@ -65,6 +65,19 @@ type Digest struct {
 	SkipEmpty      bool     `toml:"skip_empty"`
 	MaxDelay       Duration `toml:"max_delay"` // resuming an older issue needs --force
 	Templates      string   `toml:"templates"` // override directory; empty: built-in only
+	// Subject is a text/template for the subject line (fields of
+	// digest.Data); empty: the template's subject.txt.
+	Subject string `toml:"subject"`
+	UTM     UTM    `toml:"utm"`
+}
+
+// UTM is [digest.utm]: campaign tagging of the links to the blog itself.
+type UTM struct {
+	Enabled  bool   `toml:"enabled"`
+	Source   string `toml:"source"`
+	Medium   string `toml:"medium"`
+	Campaign string `toml:"campaign"` // empty: the week key, e.g. 2026-W49
+	Content  string `toml:"content"`  // empty: the post's slug
 }
 
 // Store locates the database.
@@ -82,6 +95,10 @@ type Mail struct {
 	DKIMKeyFile       string `toml:"dkim_key_file"`
 	DKIMSelector      string `toml:"dkim_selector"`
 	DKIMDomain        string `toml:"dkim_domain"`
+	// Address is the sender's postal address shown in every footer; the
+	// core requires it to compose an issue for the list over smtp.host (a
+	// real send), not for the outbox demo, previews or test copies.
+	Address string `toml:"address"`
 }
 
 // SMTP is the relay. An empty Host means "write .eml files to the outbox".
@@ -181,7 +198,8 @@ func Default() Config {
 		Site:    Site{Language: "it", Timezone: "Europe/Rome"},
 		Sources: Sources{MaxBytes: 10 << 20, Timeout: Duration{30 * time.Second}},
 		Digest: Digest{Weekday: "friday", Time: "09:00", FirstIssueDays: 7, UpcomingDays: 14,
-			SkipEmpty: true, MaxDelay: Duration{24 * time.Hour}},
+			SkipEmpty: true, MaxDelay: Duration{24 * time.Hour},
+			UTM: UTM{Enabled: true, Source: "newsletter", Medium: "email"}},
 		Store:  Store{Path: "venerdi.db"},
 		SMTP:   SMTP{Port: 587, TLS: "starttls", Connections: 4, MaxAttempts: 5, Backoff: Duration{2 * time.Second}, Timeout: Duration{30 * time.Second}},
 		Outbox: Outbox{Dir: "outbox"},
@@ -259,6 +277,18 @@ func applyEnv(cfg *Config, env []string) error {
 		sv := root.Field(i)
 		for j := 0; j < sv.NumField(); j++ {
 			key := sv.Type().Field(j).Tag.Get("toml")
+			if sub := sv.Field(j); sub.Kind() == reflect.Struct && sub.Type() != reflect.TypeFor[Duration]() {
+				// A nested table ([digest.utm]): VENERDI_DIGEST_UTM_SOURCE.
+				for k := 0; k < sub.NumField(); k++ {
+					name := EnvName(section, key+"_"+sub.Type().Field(k).Tag.Get("toml"))
+					if val, ok := vars[name]; ok {
+						if err := setField(sub.Field(k), val); err != nil {
+							return fmt.Errorf("%s: %w", name, err)
+						}
+					}
+				}
+				continue
+			}
 			name := EnvName(section, key)
 			val, ok := vars[name]
 			if !ok {
@@ -421,6 +451,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SMTP.MaxAttempts < 1 {
 		bad("smtp.max_attempts", "must be at least 1")
+	}
+	if strings.ContainsAny(c.Digest.UTM.Source+c.Digest.UTM.Medium+c.Digest.UTM.Campaign+c.Digest.UTM.Content, "\r\n") {
+		bad("digest.utm", "values must be one line")
 	}
 	if c.SMTP.Host == "" && c.Outbox.Dir == "" {
 		bad("outbox.dir", "must be set when smtp.host is empty")

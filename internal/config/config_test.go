@@ -36,6 +36,7 @@ func TestLoadDefaultsFileEnv(t *testing.T) {
 		"VENERDI_DIGEST_MAX_DELAY=36h",
 		"VENERDI_DIGEST_SKIP_EMPTY=false",
 		"VENERDI_SMTP_RATE=12.5",
+		"VENERDI_MAIL_ADDRESS=Via Roma 1, 40121 Bologna",
 		"HOME=/root",
 	})
 	if err != nil {
@@ -126,5 +127,22 @@ func TestMissingFile(t *testing.T) {
 	cfg, err := Load(filepath.Join(t.TempDir(), "nope.toml"), false, nil)
 	if err != nil || cfg.File != "" {
 		t.Errorf("Load(missing, optional) = %+v, %v; want defaults", cfg, err)
+	}
+}
+
+// [digest.utm] is on by default and its nested keys are overridable from
+// the environment too. (mail.address is checked by the core, when an issue
+// is composed for a real send.)
+func TestUTM(t *testing.T) {
+	cfg, err := Load(write(t, minimal+"[digest.utm]\ncampaign = \"natale\"\n"), true, []string{"VENERDI_DIGEST_UTM_MEDIUM=mail", "VENERDI_DIGEST_UTM_ENABLED=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("Validate() of the outbox demo without mail.address = %v; want nil", err)
+	}
+	want := UTM{Enabled: false, Source: "newsletter", Medium: "mail", Campaign: "natale"}
+	if cfg.Digest.UTM != want {
+		t.Errorf("digest.utm = %+v; want %+v", cfg.Digest.UTM, want)
 	}
 }

@@ -84,6 +84,14 @@ upcoming_days = 14              # live webinars starting within this many days
 skip_empty = true
 # max_delay = "24h"             # resuming an older issue needs --force
 # templates = "my-templates"    # override folder (venerdi templates export DIR)
+# subject = ""                  # text/template for the subject; empty: the lead post and the count
+
+# [digest.utm]                  # campaign tags on links to site.url only
+# enabled = true
+# source = "newsletter"
+# medium = "email"
+# campaign = ""                 # empty: the week key, e.g. 2026-W49
+# content = ""                  # empty: the post's slug
 
 [store]
 path = "venerdi.db"
@@ -96,6 +104,7 @@ unsubscribe_mailto = ""         # optional mailto: List-Unsubscribe alternative
 # dkim_key_file = "dkim.pem"
 # dkim_selector = "venerdi"
 # dkim_domain = ""              # default: the From domain
+# address = "Via Roma 1, 40121 Bologna BO, Italia"   # postal address in the footer; required once smtp.host is set
 
 [smtp]
 host = ""                       # empty: write .eml files to [outbox] dir instead

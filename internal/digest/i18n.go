@@ -44,6 +44,15 @@ var labels = map[string]map[string]string{
 		"visit_site":          "Vai al blog",
 		"web_subscribe_intro": "Ti è piaciuta? Arriva ogni venerdì mattina.",
 		"web_subscribe":       "Iscriviti alla newsletter",
+		"add_calendar":        "Aggiungi al calendario",
+		"calendar_google":     "Google",
+		"calendar_outlook":    "Outlook.com",
+		"calendar_ics":        "Apple e altri (.ics)",
+		"web_version":         "Leggila nel browser",
+		"web_version_intro":   "Non si vede bene?",
+		"sent_by":             "Inviata da",
+		"links":               "Link",
+		"moved_note":          "Il webinar è stato spostato: aggiorna il calendario.",
 	},
 	English: {
 		"newsletter":          "The weekly newsletter",
@@ -71,6 +80,15 @@ var labels = map[string]map[string]string{
 		"visit_site":          "Visit the blog",
 		"web_subscribe_intro": "Enjoyed it? It arrives every Friday morning.",
 		"web_subscribe":       "Subscribe to the newsletter",
+		"add_calendar":        "Add to calendar",
+		"calendar_google":     "Google",
+		"calendar_outlook":    "Outlook.com",
+		"calendar_ics":        "Apple and others (.ics)",
+		"web_version":         "Read it in your browser",
+		"web_version_intro":   "Trouble reading this?",
+		"sent_by":             "Sent by",
+		"links":               "Links",
+		"moved_note":          "This webinar has moved: update your calendar.",
 	},
 }
 
@@ -168,8 +186,9 @@ func FormatWhen(start time.Time, d time.Duration, allDay bool, lang string) stri
 //
 //	wrap WIDTH INDENT TEXT   TEXT re-flowed into lines of at most WIDTH
 //	                         characters, each starting with INDENT
+//	add A B                  A+B, for numbering links from 1
 func TextFuncs() map[string]any {
-	return map[string]any{"wrap": Wrap}
+	return map[string]any{"wrap": Wrap, "add": func(a, b int) int { return a + b }}
 }
 
 // Wrap re-flows text into lines of at most width characters (runes), each
@@ -240,4 +259,61 @@ func FormatSlot(t time.Time, lang string) string {
 		return fmt.Sprintf("%s %s %s alle %d:%02d", italianWeekdays[t.Weekday()], day, italianMonths[t.Month()-1], t.Hour(), t.Minute())
 	}
 	return fmt.Sprintf("%s %d %s at %d:%02d", t.Weekday(), t.Day(), t.Month(), t.Hour(), t.Minute())
+}
+
+// formatDayMonth is the date without the year: "4 dicembre", "4 December".
+func formatDayMonth(t time.Time, lang string) string {
+	if Lang(lang) == Italian {
+		day := fmt.Sprint(t.Day())
+		if t.Day() == 1 {
+			day = "1º"
+		}
+		return day + " " + italianMonths[t.Month()-1]
+	}
+	return fmt.Sprintf("%d %s", t.Day(), t.Month())
+}
+
+// formatWebinarWhen is FormatWhen as the digest shows it: the year only
+// when it is not the issue's (now's), so "giovedì 10 dicembre, 18:00–19:00"
+// in a December issue and "giovedì 14 gennaio 2027, 18:00–19:00" in it too.
+// The caller adds the time zone (ZoneName).
+func formatWebinarWhen(start time.Time, d time.Duration, allDay bool, lang string, now time.Time) string {
+	s := FormatWhen(start, d, allDay, lang)
+	end := start.Add(d)
+	if start.Year() == now.Year() && (end.Year() == now.Year() || d < 24*time.Hour) {
+		s = strings.ReplaceAll(s, " "+fmt.Sprint(now.Year()), "")
+	}
+	return s
+}
+
+// zoneNames are the ways a reader names the zones a site is most likely in.
+var zoneNames = map[string][2]string{ // Italian, English
+	"Europe/Rome":       {"ora italiana", "Rome time"},
+	"Europe/Vatican":    {"ora italiana", "Rome time"},
+	"Europe/San_Marino": {"ora italiana", "Rome time"},
+	"Europe/Zurich":     {"ora svizzera", "Zurich time"},
+	"Europe/London":     {"ora di Londra", "UK time"},
+	"UTC":               {"UTC", "UTC"},
+}
+
+// ZoneName names loc for a reader: "ora italiana" / "Rome time" for
+// Europe/Rome, else "ora di <city>" / "<city> time" from the zone's name.
+func ZoneName(loc *time.Location, lang string) string {
+	name := loc.String()
+	i := 1
+	if Lang(lang) == Italian {
+		i = 0
+	}
+	if n, ok := zoneNames[name]; ok {
+		return n[i]
+	}
+	city := name[strings.LastIndexByte(name, '/')+1:]
+	city = strings.ReplaceAll(city, "_", " ")
+	if city == "" || city == "Local" {
+		return ""
+	}
+	if i == 0 {
+		return "ora di " + city
+	}
+	return city + " time"
 }

@@ -19,6 +19,12 @@ type Data struct {
 	// that the sender replaces for each recipient.
 	UnsubscribeURL string
 	T              map[string]string // translated labels for Lang (see i18n.go)
+
+	ShortDate     string // the issue date without the year, e.g. "4 dicembre"
+	SiteLink      string // Site.URL with the UTM tags, for links to the blog
+	WebVersionURL string // the issue on `venerdi serve`; "" when unknown
+	Sender        string // who sends it (the From name, else Site.Title)
+	Address       string // the sender's postal address (mail.address); may be ""
 }
 
 // Site describes the blog.
@@ -39,6 +45,12 @@ type Post struct {
 	ImageAlt   string
 	FeedTitle  string
 	Categories []string
+
+	ShortTitle  string // the title before its first colon or dash ("UTM fatti bene"), for the subject
+	Slug        string // the last segment of the post's URL path
+	RawURL      string // the post's URL without UTM tags (URL has them when on)
+	ImageWidth  int    // the width to show ImageURL at (ImageWidth), 0 without image
+	ImageHeight int    // ImageWidth scaled by the image's declared ratio; 0 when the feed does not say
 }
 
 // Webinar is a webinar as the templates see it.
@@ -48,10 +60,19 @@ type Webinar struct {
 	Description  string
 	URL          string
 	RecordingURL string
-	When         string // e.g. "giovedì 10 dicembre 2026, 18:00–19:00"
+	When         string // e.g. "giovedì 10 dicembre, 18:00–19:00" (the year only when not the issue's)
 	Duration     int    // minutes
 	AllDay       bool
 	Cancelled    bool
 	Moved        bool   // start time changed since it was announced
 	OldWhen      string // the announced time, when Moved
+
+	ID   string
+	Zone string // the time zone When is in, e.g. "ora italiana", "Rome time"; "" for all-day events
+	// Add-to-calendar links, all carrying the same start and end in UTC;
+	// empty for cancelled webinars and recordings. CalendarFileURL is the
+	// .ics that `venerdi serve` answers with.
+	GoogleCalendarURL  string
+	OutlookCalendarURL string
+	CalendarFileURL    string
 }

@@ -13,7 +13,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	texttemplate "text/template"
+
+	"github.com/vanng822/go-premailer/premailer"
 
 	"github.com/venerdi/venerdi/internal/plaintext"
 	"github.com/venerdi/venerdi/templates"
@@ -41,9 +44,10 @@ type Rendered struct {
 
 // Renderer renders issues in one language.
 type Renderer struct {
-	subject *texttemplate.Template
-	text    *texttemplate.Template
-	html    *htmltemplate.Template
+	subject  *texttemplate.Template
+	text     *texttemplate.Template
+	html     *htmltemplate.Template
+	htmlName string // the HTML template's file, for inlining errors
 }
 
 // NewRenderer loads the templates for lang, each file taken from
@@ -69,12 +73,30 @@ func NewRenderer(lang, overrideDir string) (*Renderer, error) {
 	}
 	src, name, err = read(HTMLFile)
 	if err == nil {
-		r.html, err = htmltemplate.New(name).Funcs(TextFuncs()).Option("missingkey=error").Parse(src)
+		r.html, err = htmltemplate.New(name).Funcs(TextFuncs()).Funcs(HTMLFuncs()).Option("missingkey=error").Parse(src)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
+	r.htmlName = name
 	return &r, nil
+}
+
+// SubjectKey names the config key whose value replaces subject.txt.
+const SubjectKey = "digest.subject"
+
+// SetSubject replaces the subject template with src (the digest.subject
+// setting); an empty src keeps subject.txt.
+func (r *Renderer) SetSubject(src string) error {
+	if strings.TrimSpace(src) == "" {
+		return nil
+	}
+	t, err := texttemplate.New(SubjectKey).Funcs(TextFuncs()).Option("missingkey=error").Parse(src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", SubjectKey, err)
+	}
+	r.subject = t
+	return nil
 }
 
 // Render executes the three templates with d.
@@ -89,7 +111,37 @@ func (r *Renderer) Render(d *Data) (*Rendered, error) {
 	if err := r.html.Execute(&html, d); err != nil {
 		return nil, fmt.Errorf("render html: %w", err)
 	}
-	return &Rendered{Subject: plaintext.Line(subj.String()), HTML: html.String(), Text: text.String()}, nil
+	inlined, err := Inline(html.String())
+	if err != nil {
+		return nil, fmt.Errorf("render html: %s: %w", r.htmlName, err)
+	}
+	return &Rendered{Subject: plaintext.Line(subj.String()), HTML: inlined, Text: text.String()}, nil
+}
+
+// Inline moves the rules of the document's <style> blocks into style
+// attributes (go-premailer), so that an author may write classes and mail
+// clients that drop <style> (or the classes) still see the design. What
+// cannot be inlined stays in a <style> in the head: media queries (small
+// screens, prefers-color-scheme) and selectors for states and clients
+// (:hover, [data-ogsc]). A block marked <style data-premailer="ignore"> is
+// kept as it is, unmarked; the default template keeps its dark-mode rules for
+// Outlook.com ([data-ogsc]) there, since they match nothing at render time
+// and premailer would drop them.
+func Inline(doc string) (string, error) {
+	if !strings.Contains(doc, "<style") {
+		return doc, nil
+	}
+	p, err := premailer.NewPremailerFromString(doc, premailer.NewOptions(premailer.WithKeepBangImportant(true)))
+	if err != nil {
+		return "", fmt.Errorf("inline css: %w", err)
+	}
+	out, err := p.Transform()
+	if err != nil {
+		return "", fmt.Errorf("inline css: %w", err)
+	}
+	out = strings.ReplaceAll(out, `<style data-premailer="ignore">`, "<style>")
+	out = strings.ReplaceAll(out, `<style type="text/css">`, "<style>")
+	return out, nil
 }
 
 // readTemplate returns the template name from overrideDir when it is there,

@@ -1,6 +1,8 @@
 // Package links builds every public URL venerdi hands out, in mail and on
 // web pages alike: unsubscribe, confirm, the web version of an issue, the
-// archive and its feed, a webinar's calendar file. The routes `venerdi
+// archive and its feed, a webinar's calendar file, and the add-to-calendar
+// links of Google Calendar and Outlook.com; it also tags links to the blog
+// with UTM parameters (TagUTM), never its own. The routes `venerdi
 // serve` answers are declared here too, so a link and the handler that
 // answers it cannot drift apart.
 package links
@@ -9,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Routes, as net/http patterns relative to the base URL. The web package
@@ -94,4 +97,117 @@ func (b *Builder) Issue(key string) string {
 // Calendar is the .ics file of one webinar.
 func (b *Builder) Calendar(webinarID string) string {
 	return b.base + "/webinars/" + url.PathEscape(webinarID) + ".ics"
+}
+
+// UTM is the campaign tagging of links to the author's own site. Empty
+// values are left out; Campaign and Content are usually filled per issue
+// and per post by the caller.
+type UTM struct {
+	Source, Medium, Campaign, Content string
+}
+
+// TagUTM adds u's utm_* parameters to raw when raw points at siteHost (the
+// blog's own host, compared without a leading "www."), and returns raw
+// unchanged otherwise: third-party links, venerdi serve's links
+// (unsubscribe, web version, calendar files) and anything unparsable keep
+// their exact bytes. A link that already carries any utm_ parameter is left
+// as it is, so tagging twice changes nothing.
+func TagUTM(raw, siteHost string, u UTM) string {
+	p, err := url.Parse(raw)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || siteHost == "" ||
+		!sameHost(p.Hostname(), siteHost) {
+		return raw
+	}
+	q := p.Query()
+	for k := range q {
+		if strings.HasPrefix(strings.ToLower(k), "utm_") {
+			return raw
+		}
+	}
+	var add []string
+	for _, kv := range [][2]string{{"utm_source", u.Source}, {"utm_medium", u.Medium}, {"utm_campaign", u.Campaign}, {"utm_content", u.Content}} {
+		if kv[1] != "" {
+			add = append(add, kv[0]+"="+url.QueryEscape(kv[1]))
+		}
+	}
+	if len(add) == 0 {
+		return raw
+	}
+	// Append to the query as written, rather than re-encoding it: the
+	// author's own parameters keep their order and spelling.
+	if p.RawQuery != "" {
+		p.RawQuery += "&"
+	}
+	p.RawQuery += strings.Join(add, "&")
+	return p.String()
+}
+
+func sameHost(a, b string) bool {
+	a, b = strings.TrimPrefix(strings.ToLower(a), "www."), strings.TrimPrefix(strings.ToLower(b), "www.")
+	return a == b
+}
+
+// Slug is the last non-empty path segment of a post's URL ("utm-fatti-bene"
+// for https://blog.example/2026/12/utm-fatti-bene/), or "" when it has none.
+func Slug(raw string) string {
+	p, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	segs := strings.Split(strings.Trim(p.Path, "/"), "/")
+	s, _ := url.PathUnescape(segs[len(segs)-1])
+	return s
+}
+
+// Event is what an add-to-calendar link needs to know about a webinar.
+type Event struct {
+	Title, Details, Location string
+	Start, End               time.Time
+	AllDay                   bool
+}
+
+// GoogleCalendar is the "add to Google Calendar" link for e, with its
+// times in UTC (the Z form), so no zone database is involved. An all-day
+// event carries dates, the end exclusive.
+func GoogleCalendar(e Event) string {
+	q := url.Values{}
+	q.Set("action", "TEMPLATE")
+	q.Set("text", e.Title)
+	if e.AllDay {
+		q.Set("dates", e.Start.Format("20060102")+"/"+e.End.Format("20060102"))
+	} else {
+		const f = "20060102T150405Z"
+		q.Set("dates", e.Start.UTC().Format(f)+"/"+e.End.UTC().Format(f))
+	}
+	if e.Details != "" {
+		q.Set("details", e.Details)
+	}
+	if e.Location != "" {
+		q.Set("location", e.Location)
+	}
+	return "https://calendar.google.com/calendar/render?" + q.Encode()
+}
+
+// OutlookCalendar is the "add to Outlook.com" link for e (the personal
+// Outlook on the web; work accounts open it too after signing in).
+func OutlookCalendar(e Event) string {
+	q := url.Values{}
+	q.Set("path", "/calendar/action/compose")
+	q.Set("rru", "addevent")
+	q.Set("subject", e.Title)
+	if e.AllDay {
+		q.Set("allday", "true")
+		q.Set("startdt", e.Start.Format("2006-01-02"))
+		q.Set("enddt", e.End.Format("2006-01-02"))
+	} else {
+		q.Set("startdt", e.Start.UTC().Format("2006-01-02T15:04:05Z"))
+		q.Set("enddt", e.End.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	if e.Details != "" {
+		q.Set("body", e.Details)
+	}
+	if e.Location != "" {
+		q.Set("location", e.Location)
+	}
+	return "https://outlook.live.com/calendar/0/deeplink/compose?" + q.Encode()
 }

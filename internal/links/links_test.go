@@ -1,8 +1,10 @@
 package links
 
 import (
+	"net/url"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestBuilder(t *testing.T) {
@@ -40,5 +42,43 @@ func TestNewRefuses(t *testing.T) {
 	}
 	if _, err := New("https://x.it", "leave@x.it"); err == nil {
 		t.Errorf("New with a bare address as mailto = nil error; want one")
+	}
+}
+
+func TestTagUTM(t *testing.T) {
+	u := UTM{Source: "newsletter", Medium: "email", Campaign: "2026-W49", Content: "utm fatti bene"}
+	tests := []struct{ in, want string }{
+		{"https://bottega.example.it/utm/", "https://bottega.example.it/utm/?utm_source=newsletter&utm_medium=email&utm_campaign=2026-W49&utm_content=utm+fatti+bene"},
+		{"https://www.bottega.example.it/a?b=1#top", "https://www.bottega.example.it/a?b=1&utm_source=newsletter&utm_medium=email&utm_campaign=2026-W49&utm_content=utm+fatti+bene#top"},
+		{"https://energiadigitale.example.it/webinar/", "https://energiadigitale.example.it/webinar/"},     // third party
+		{"https://bottega.example.it/a?utm_source=x", "https://bottega.example.it/a?utm_source=x"},         // already tagged
+		{"https://news.bottega.example.it/unsubscribe/T", "https://news.bottega.example.it/unsubscribe/T"}, // another host: serve's
+		{"mailto:a@bottega.example.it", "mailto:a@bottega.example.it"},
+	}
+	for _, tt := range tests {
+		got := TagUTM(tt.in, "bottega.example.it", u)
+		if got != tt.want {
+			t.Errorf("TagUTM(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+		if again := TagUTM(got, "bottega.example.it", u); again != got {
+			t.Errorf("TagUTM twice on %q = %q; want %q", tt.in, again, got)
+		}
+	}
+	if got := Slug("https://bottega.example.it/2026/12/utm-fatti-bene/"); got != "utm-fatti-bene" {
+		t.Errorf("Slug = %q; want utm-fatti-bene", got)
+	}
+}
+
+func TestCalendarLinksInUTC(t *testing.T) {
+	rome, _ := time.LoadLocation("Europe/Rome")
+	start := time.Date(2026, 12, 10, 18, 0, 0, 0, rome)
+	e := Event{Title: "SEO locale", Start: start, End: start.Add(time.Hour), Location: "https://e.example/seo"}
+	g, _ := url.Parse(GoogleCalendar(e))
+	if got := g.Query().Get("dates"); got != "20261210T170000Z/20261210T180000Z" {
+		t.Errorf("Google dates = %q; want 20261210T170000Z/20261210T180000Z", got)
+	}
+	o, _ := url.Parse(OutlookCalendar(e))
+	if got := o.Query().Get("startdt") + " " + o.Query().Get("enddt"); got != "2026-12-10T17:00:00Z 2026-12-10T18:00:00Z" {
+		t.Errorf("Outlook start/end = %q", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -49,6 +50,9 @@ func (n *Newsletter) Compose(ctx context.Context, allowEmpty bool) (*Composed, e
 	if sel.input.Empty() && n.opts.Rules.SkipEmpty && !allowEmpty {
 		return nil, &NothingNewError{sel.cutoff.In(n.opts.Site.Location)}
 	}
+	if err := n.checkRealSend(); err != nil {
+		return nil, err
+	}
 	out, err := n.render(sel)
 	if err != nil {
 		return nil, err
@@ -66,6 +70,35 @@ func (n *Newsletter) Compose(ctx context.Context, allowEmpty bool) (*Composed, e
 	n.rep.Verbosef("composed issue %s: %d posts, %d upcoming webinars, %d recordings, %d changes",
 		week, c.Posts, c.Upcoming, c.Recordings, c.Changes)
 	return &Composed{Issue: is, Fresh: true, Counts: c}, nil
+}
+
+// ErrNoAddress refuses to freeze an issue for a real send without the
+// sender's postal address.
+var ErrNoAddress = errors.New("mail.address: set the sender's postal address (shown in every issue's footer, as anti-spam laws ask) before sending to the list over smtp.host")
+
+// checkRealSend refuses a real send without the sender's postal address:
+// an issue composed for the list while Mail.RequireAddress holds (the
+// command line sets it when an SMTP relay is configured). The outbox demo,
+// previews, dry runs and test copies (send --to) do without it. The check
+// comes before freezing, so a frozen issue can never lack the address.
+func (n *Newsletter) checkRealSend() error {
+	if n.opts.Mail.RequireAddress && strings.TrimSpace(n.opts.Mail.Address) == "" {
+		return ErrNoAddress
+	}
+	return nil
+}
+
+// issueInput is the selection with what the email adds around it: the
+// links to serve, the UTM tags and the sender's identity.
+func (n *Newsletter) issueInput(sel *selection) *digest.Input {
+	in := sel.input
+	in.Links = n.links
+	in.UTM = n.opts.Issue.UTM
+	in.Address = n.opts.Mail.Address
+	if a, err := mail.ParseAddress(n.opts.Mail.From); err == nil {
+		in.Sender = a.Name
+	}
+	return &in
 }
 
 // Preview returns this week's frozen issue, or renders one now without

@@ -43,6 +43,19 @@ type Options struct {
 	Templates string
 	// Version names venerdi in the User-Agent of its fetches.
 	Version string
+	// Issue shapes the rendered digest (digest.subject, [digest.utm]).
+	Issue IssueOptions
+}
+
+// UTM is the campaign tagging of links to the blog.
+type UTM = links.UTM
+
+// IssueOptions shape the rendered digest.
+type IssueOptions struct {
+	// Subject is a text/template replacing subject.txt; empty keeps it.
+	Subject string
+	// UTM tags the links to Site.URL; nil: no tagging.
+	UTM *links.UTM
 }
 
 // Site describes the blog.
@@ -86,6 +99,10 @@ type Mail struct {
 	ListID            string
 	UnsubscribeMailto string // optional mailto: List-Unsubscribe alternative
 	DKIM              DKIM
+	Address           string // the sender's postal address, for the footer
+	// RequireAddress makes Compose refuse to freeze an issue without
+	// Address: the command line sets it for a real send (smtp.host set).
+	RequireAddress bool
 }
 
 // DKIM locates the signing key; an empty KeyFile means no signature.
@@ -198,6 +215,9 @@ func New(ctx context.Context, opts Options, st *store.Store, now func() time.Tim
 		}
 	}
 	if n.renderer, err = digest.NewRenderer(opts.Site.Language, opts.Templates); err != nil {
+		return nil, err
+	}
+	if err = n.renderer.SetSubject(opts.Issue.Subject); err != nil {
 		return nil, err
 	}
 	if n.confirm, err = digest.NewConfirmationRenderer(opts.Site.Language, opts.Templates); err != nil {

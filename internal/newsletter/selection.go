@@ -117,5 +117,5 @@ func (n *Newsletter) selectIssue(ctx context.Context, now time.Time) (*selection
 
 // render renders a selection with the configured templates.
 func (n *Newsletter) render(sel *selection) (*digest.Rendered, error) {
-	return n.renderer.Render(digest.Build(&sel.input))
+	return n.renderer.Render(digest.Build(n.issueInput(sel)))
 }
