@@ -144,6 +144,9 @@ func coreOptions(cfg *config.Config) (newsletter.Options, error) {
 			SkipEmpty:      cfg.Digest.SkipEmpty,
 			MaxDelay:       cfg.Digest.MaxDelay.Duration,
 			Weekday:        wd, Hour: h, Minute: m,
+			AllowPartial: cfg.Digest.AllowPartial,
+			MaxPosts:     cfg.Digest.MaxPosts,
+			MaxHTMLBytes: cfg.Digest.MaxHTMLBytes,
 		},
 		Mail: newsletter.Mail{
 			From:              cfg.Mail.From,
@@ -163,11 +166,12 @@ func coreOptions(cfg *config.Config) (newsletter.Options, error) {
 		Secret:    secret,
 		Templates: cfg.Path(cfg.Digest.Templates),
 		Sending: newsletter.Sending{
-			Connections: cfg.SMTP.Connections,
-			Rate:        cfg.SMTP.Rate,
-			MaxPerHour:  cfg.SMTP.MaxPerHour,
-			MaxAttempts: cfg.SMTP.MaxAttempts,
-			Backoff:     cfg.SMTP.Backoff.Duration,
+			Connections:   cfg.SMTP.Connections,
+			Rate:          cfg.SMTP.Rate,
+			MaxPerHour:    cfg.SMTP.MaxPerHour,
+			MaxAttempts:   cfg.SMTP.MaxAttempts,
+			Backoff:       cfg.SMTP.Backoff.Duration,
+			BounceBreaker: cfg.SMTP.BounceBreaker,
 		},
 		Version: Version,
 	}
@@ -192,6 +196,7 @@ func coreOptions(cfg *config.Config) (newsletter.Options, error) {
 		opts.Transport.SMTP.Password = password
 		opts.Transport.SMTP.TLS = cfg.SMTP.TLS
 		opts.Transport.SMTP.Timeout = cfg.SMTP.Timeout.Duration
+		opts.Transport.SMTP.DataTimeout = cfg.SMTP.DataTimeout.Duration
 	}
 	return opts, nil
 }

@@ -27,7 +27,21 @@ With smtp.host empty, messages are written as .eml files to outbox.dir.
 
 A run that finds nothing new since the last issue exits 0 saying so
 (digest.skip_empty; --allow-empty sends anyway). Resuming an issue composed
-more than digest.max_delay ago needs --force.`
+more than digest.max_delay ago needs --force.
+
+Nothing is composed unless it can go out: a feed or catalog that does not
+answer holds the week's issue (exit 1; the next send tries again;
+--allow-partial or digest.allow_partial sends without it), and so do an
+empty list and a relay that refuses the login. A refusal that is the
+relay's, not a subscriber's (530 at MAIL FROM, 554 5.7.1 relay denied,
+552 message too big, a relay that cannot be reached) stops the send at
+once, bounces nobody and names the setting to check.
+
+--if-due is for the frequent cron line and systemd timer ('venerdi
+schedule'): it acts only when a send slot (digest.weekday, digest.time in
+site.timezone) has passed and its issue is not sent yet, and otherwise
+exits 0 at once, silently, fetching nothing. A slot missed by more than
+digest.max_delay is skipped with one warning naming the next slot.`
 
 func newSendCmd(a *App) *cobra.Command {
 	var o sendOptions
@@ -49,6 +63,8 @@ func newSendCmd(a *App) *cobra.Command {
 	f.BoolVar(&o.Force, "force", false, "resume (or --retry-failed) an issue older than digest.max_delay")
 	f.BoolVar(&o.RetryFailed, "retry-failed", false, "retry the temporary failures of the last issue (no fetch, no compose)")
 	f.BoolVar(&o.NoFetch, "no-fetch", false, "use what is stored; do not fetch the sources first")
+	f.BoolVar(&o.AllowPartial, "allow-partial", false, "send even when a feed or the catalog did not answer (default: hold the issue)")
+	f.BoolVar(&o.IfDue, "if-due", false, "act only when a send slot is due and unsent; otherwise exit 0 silently (for cron)")
 	return cmd
 }
 
@@ -72,35 +88,54 @@ func runSend(ctx context.Context, p *printer, nl *newsletter.Newsletter, o sendO
 	if rep == nil {
 		return err
 	}
-	switch {
-	case rep.Outcome == newsletter.NothingNew:
-		p.Printf("%s: no issue this week", (&newsletter.NothingNewError{Since: rep.Since}).Error())
-	case rep.Outcome == newsletter.AlreadySent:
-		p.Printf("issue %s was already sent on %s to %d subscribers; nothing to send",
+	switch rep.Outcome {
+	case newsletter.NotDue, newsletter.Busy, newsletter.Missed:
+		// The frequent cron line: silent unless -v (Missed warned already).
+		if rep.Outcome == newsletter.NotDue && !rep.Next.IsZero() {
+			p.Verbosef("no issue due; the next one goes out %s", rep.Next.In(nl.Location()).Format("Mon 2 Jan 15:04 MST"))
+		}
+	case newsletter.NothingNew:
+		line := fmt.Sprintf("%s: no issue this week", (&newsletter.NothingNewError{Since: rep.Since}).Error())
+		if o.IfDue {
+			p.Verbosef("%s", line)
+		} else {
+			p.Printf("%s", line)
+		}
+	case newsletter.AlreadySent:
+		line := fmt.Sprintf("issue %s was already sent on %s to %d subscribers; nothing to send",
 			rep.Issue.Week, rep.Issue.FinishedAt.In(nl.Location()).Format("2006-01-02 15:04"), rep.SentTo)
+		if o.IfDue {
+			p.Verbosef("%s", line)
+		} else {
+			p.Printf("%s", line)
+		}
 	default:
 		reportDelivery(p, rep, err)
 	}
 	return err
 }
 
-// reportDelivery prints the one line a delivery run earns: on standard
-// error when it failed, with -v when it went well.
+// reportDelivery prints what a delivery run earns when it went well: a
+// line with -v. A failure is the error itself, one line with the counts
+// (newsletter.DeliveryError), printed by main.
 func reportDelivery(p *printer, rep *newsletter.SendReport, err error) {
-	if rep == nil || !rep.Attempted {
+	if rep == nil {
+		return
+	}
+	if rep.Outcome == newsletter.NoRecipients {
+		if rep.Issue == nil {
+			p.Printf("no active subscriber: nothing composed or sent")
+		} else {
+			p.Printf("issue %s has no recipient left to send to", rep.Issue.Week)
+		}
+		return
+	}
+	if !rep.Attempted || err != nil {
 		return
 	}
 	s := rep.Summary
-	line := fmt.Sprintf("issue %s: %d sent, %d bounced, %d failed, %d skipped in %s",
+	p.Verbosef("issue %s: %d sent, %d bounced, %d failed, %d skipped in %s",
 		rep.Issue.Week, s.Sent, s.Bounced, s.Failed, s.Skipped, rep.Elapsed.Round(time.Millisecond))
-	switch {
-	case rep.DeliveryErr != nil:
-		p.Notef("%s", line)
-	case rep.Outcome == newsletter.NoRecipients:
-		p.Printf("issue %s has no recipient left to send to", rep.Issue.Week)
-	default:
-		p.Verbosef("%s", line)
-	}
 }
 
 // runDryRun fetches, then shows what a send would do without composing,

@@ -69,6 +69,12 @@ type Digest struct {
 	// digest.Data); empty: the template's subject.txt.
 	Subject string `toml:"subject"`
 	UTM     UTM    `toml:"utm"`
+	// Bounds, so no feed or template can make an issue too big to send.
+	MaxPosts     int `toml:"max_posts"`      // newest first; the rest linked to the blog
+	MaxHTMLBytes int `toml:"max_html_bytes"` // refuse to freeze a larger issue
+	// AllowPartial sends the issue even when a source failed; false holds
+	// it until every source answers.
+	AllowPartial bool `toml:"allow_partial"`
 }
 
 // UTM is [digest.utm]: campaign tagging of the links to the blog itself.
@@ -115,6 +121,12 @@ type SMTP struct {
 	MaxAttempts  int      `toml:"max_attempts"`
 	Backoff      Duration `toml:"backoff"` // first retry delay, doubled each time
 	Timeout      Duration `toml:"timeout"`
+	// DataTimeout is the wait for the reply to the end of a message; RFC
+	// 5321 gives the relay 10 minutes.
+	DataTimeout Duration `toml:"data_timeout"`
+	// BounceBreaker: this many permanent recipient refusals in a row stop
+	// the send as the relay's fault, bouncing nobody; 0 turns it off.
+	BounceBreaker int `toml:"bounce_breaker"`
 }
 
 // Outbox is the folder transport used when no SMTP host is set.
@@ -200,8 +212,9 @@ func Default() Config {
 		Digest: Digest{Weekday: "friday", Time: "09:00", FirstIssueDays: 7, UpcomingDays: 14,
 			SkipEmpty: true, MaxDelay: Duration{24 * time.Hour},
 			UTM: UTM{Enabled: true, Source: "newsletter", Medium: "email"}},
-		Store:  Store{Path: "venerdi.db"},
-		SMTP:   SMTP{Port: 587, TLS: "starttls", Connections: 4, MaxAttempts: 5, Backoff: Duration{2 * time.Second}, Timeout: Duration{30 * time.Second}},
+		Store: Store{Path: "venerdi.db"},
+		SMTP: SMTP{Port: 587, TLS: "starttls", Connections: 4, MaxAttempts: 5, Backoff: Duration{2 * time.Second}, Timeout: Duration{30 * time.Second},
+			DataTimeout: Duration{10 * time.Minute}, BounceBreaker: 20},
 		Outbox: Outbox{Dir: "outbox"},
 		Web:    Web{Listen: "127.0.0.1:8080", LogFormat: "text"},
 	}
@@ -457,6 +470,41 @@ func (c *Config) Validate() error {
 	}
 	if c.SMTP.Host == "" && c.Outbox.Dir == "" {
 		bad("outbox.dir", "must be set when smtp.host is empty")
+	}
+	for _, d := range []struct {
+		key string
+		d   Duration
+	}{
+		{"sources.timeout", c.Sources.Timeout}, {"digest.max_delay", c.Digest.MaxDelay}, {"smtp.backoff", c.SMTP.Backoff},
+		{"smtp.timeout", c.SMTP.Timeout}, {"smtp.data_timeout", c.SMTP.DataTimeout},
+	} {
+		if d.d.Duration < 0 {
+			bad(d.key, "%s is negative", d.d.Duration)
+		}
+	}
+	if c.SMTP.Timeout.Duration > 0 && c.SMTP.Timeout.Duration < time.Second {
+		bad("smtp.timeout", "%s is too short for a relay to answer: use at least 1s", c.SMTP.Timeout.Duration)
+	}
+	if c.SMTP.DataTimeout.Duration > 0 && c.SMTP.DataTimeout.Duration < time.Minute {
+		bad("smtp.data_timeout", "%s: a relay may take minutes to accept a message (RFC 5321 allows 10m); use at least 1m, giving up sooner is what sends copies twice", c.SMTP.DataTimeout.Duration)
+	}
+	if c.SMTP.MaxAttempts > 100 {
+		bad("smtp.max_attempts", "%d: use 1 to 100", c.SMTP.MaxAttempts)
+	}
+	if c.SMTP.BounceBreaker < 0 {
+		bad("smtp.bounce_breaker", "must not be negative (0 turns it off)")
+	}
+	if c.Digest.MaxPosts < 0 || c.Digest.MaxPosts > 500 {
+		bad("digest.max_posts", "%d: use 1 to 500 (0: no cap)", c.Digest.MaxPosts)
+	}
+	if c.Digest.MaxHTMLBytes < 0 || c.Digest.MaxHTMLBytes > 0 && c.Digest.MaxHTMLBytes < 10_000 {
+		bad("digest.max_html_bytes", "%d: use at least 10000 (0: no cap; Gmail clips messages over 102000)", c.Digest.MaxHTMLBytes)
+	}
+	if c.Digest.FirstIssueDays > 366 {
+		bad("digest.first_issue_days", "%d: use 1 to 366", c.Digest.FirstIssueDays)
+	}
+	if c.Digest.UpcomingDays > 366 {
+		bad("digest.upcoming_days", "%d: use 1 to 366", c.Digest.UpcomingDays)
 	}
 	return errors.Join(errs...)
 }

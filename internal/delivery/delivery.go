@@ -498,7 +498,7 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outc
 			return out, nil
 		case errors.As(err, &dialErr):
 			if !mailer.IsRetryable(err) {
-				return release(&StopError{Kind: dialKind(err), Err: err})
+				return release(&StopError{Kind: DialKind(err), Err: err})
 			}
 			if stop := w.run.connResult(false, err); stop != nil {
 				return release(stop)
@@ -536,8 +536,8 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outc
 	}
 }
 
-// dialKind names what a failure to connect and log in was about.
-func dialKind(err error) StopKind {
+// DialKind names what a failure to connect and log in was about.
+func DialKind(err error) StopKind {
 	msg := err.Error()
 	switch {
 	case mailer.IsPermanent(err) && (strings.Contains(msg, "535") || strings.Contains(msg, "534") || strings.Contains(msg, "530") || strings.Contains(msg, "auth")),

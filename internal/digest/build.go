@@ -30,9 +30,11 @@ type Input struct {
 	Week     string
 	Series   string
 	Posts    []feed.Post
-	Upcoming []catalog.Webinar
-	OnDemand []catalog.Webinar
-	Changes  []Change
+	// MorePosts counts posts left out by a cap (see Data.MorePosts).
+	MorePosts int
+	Upcoming  []catalog.Webinar
+	OnDemand  []catalog.Webinar
+	Changes   []Change
 	// NewUpcoming counts the Upcoming webinars no earlier issue announced.
 	NewUpcoming int
 
@@ -89,6 +91,7 @@ func Build(in *Input) *Data {
 		Site:           in.Site,
 		Lang:           lang,
 		Week:           in.Week,
+		MorePosts:      in.MorePosts,
 		Date:           FormatDate(now, lang),
 		ShortDate:      formatDayMonth(now, lang),
 		Series:         in.Series,

@@ -21,6 +21,7 @@ var labels = map[string]map[string]string{
 	Italian: {
 		"newsletter":          "La newsletter settimanale",
 		"posts_heading":       "I post della settimana",
+		"more_posts":          "E altri %d post sul blog",
 		"no_posts":            "Questa settimana non ci sono articoli nuovi sul blog, ma ti aspettiamo ai webinar.",
 		"nothing_new":         "Questa settimana non ci sono novità: ci risentiamo al prossimo numero.",
 		"by":                  "di",
@@ -57,6 +58,7 @@ var labels = map[string]map[string]string{
 	English: {
 		"newsletter":          "The weekly newsletter",
 		"posts_heading":       "This week's posts",
+		"more_posts":          "And %d more posts on the blog",
 		"no_posts":            "No new posts on the blog this week, but we'd love to see you at the webinars.",
 		"nothing_new":         "Nothing new this week: talk to you in the next issue.",
 		"by":                  "by",

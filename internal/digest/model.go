@@ -6,15 +6,18 @@ import "html/template"
 // part of the template contract: authors' overrides rely on them, so add
 // fields, never rename them.
 type Data struct {
-	Site     Site
-	Lang     string // "it" or "en"
-	Week     string // ISO week key, e.g. "2026-W49"
-	Date     string // the issue date, long form in Lang, e.g. "4 dicembre 2026"
-	Series   string // the webinar series name from the catalog
-	Posts    []Post
-	Upcoming []Webinar // live webinars, soonest first
-	OnDemand []Webinar // recordings new since the previous issue
-	Changes  []Webinar // announced webinars that moved or were cancelled
+	Site   Site
+	Lang   string // "it" or "en"
+	Week   string // ISO week key, e.g. "2026-W49"
+	Date   string // the issue date, long form in Lang, e.g. "4 dicembre 2026"
+	Series string // the webinar series name from the catalog
+	Posts  []Post
+	// MorePosts counts the week's posts left out by digest.max_posts; the
+	// issue links them to the blog.
+	MorePosts int
+	Upcoming  []Webinar // live webinars, soonest first
+	OnDemand  []Webinar // recordings new since the previous issue
+	Changes   []Webinar // announced webinars that moved or were cancelled
 	// UnsubscribeURL is personal: in a frozen issue it holds a placeholder
 	// that the sender replaces for each recipient.
 	UnsubscribeURL string

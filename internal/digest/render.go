@@ -101,21 +101,41 @@ func (r *Renderer) SetSubject(src string) error {
 
 // Render executes the three templates with d.
 func (r *Renderer) Render(d *Data) (*Rendered, error) {
-	var subj, text, html bytes.Buffer
-	if err := r.subject.Execute(&subj, d); err != nil {
+	subj, text, html := bounded(1<<10), bounded(MaxOutput), bounded(MaxOutput)
+	if err := r.subject.Execute(subj, d); err != nil {
 		return nil, fmt.Errorf("render subject: %w", err)
 	}
-	if err := r.text.Execute(&text, d); err != nil {
-		return nil, fmt.Errorf("render text: %w", err)
+	if err := r.text.Execute(text, d); err != nil {
+		return nil, fmt.Errorf("render text: %s: %w", r.text.Name(), err)
 	}
-	if err := r.html.Execute(&html, d); err != nil {
-		return nil, fmt.Errorf("render html: %w", err)
+	if err := r.html.Execute(html, d); err != nil {
+		return nil, fmt.Errorf("render html: %s: %w", r.htmlName, err)
 	}
 	inlined, err := Inline(html.String())
 	if err != nil {
 		return nil, fmt.Errorf("render html: %s: %w", r.htmlName, err)
 	}
 	return &Rendered{Subject: plaintext.Line(subj.String()), HTML: inlined, Text: text.String()}, nil
+}
+
+// MaxOutput bounds what one template may write. An issue is a few dozen
+// kilobytes; a template with a runaway loop stops here, with an error
+// naming it, instead of eating the machine's memory.
+const MaxOutput = 8 << 20
+
+// boundedBuffer is a buffer that refuses to grow past its limit.
+type boundedBuffer struct {
+	bytes.Buffer
+	limit int
+}
+
+func bounded(limit int) *boundedBuffer { return &boundedBuffer{limit: limit} }
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.limit {
+		return 0, fmt.Errorf("output passed %d bytes, far more than any issue needs (a loop that does not end?)", b.limit)
+	}
+	return b.Buffer.Write(p)
 }
 
 // Inline moves the rules of the document's <style> blocks into style

@@ -127,3 +127,29 @@ func isPrintableASCII(s string) bool {
 	}
 	return true
 }
+
+// CheckAddress says why addr (a bare local@domain, domain in ASCII) cannot
+// be sent to with the rules Send applies, or returns nil when it can. It
+// lets the front door refuse what the relay would never take, rather than
+// bouncing it at the first send.
+func CheckAddress(addr string) error {
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 {
+		return errors.New("needs a local part, an @ and a domain")
+	}
+	local, domain := addr[:at], addr[at+1:]
+	switch {
+	case len(local) > 64:
+		return fmt.Errorf("has a local part %d characters long; it may have 64", len(local))
+	case len(addr) > 254:
+		return fmt.Errorf("is %d characters long; an address may have 254", len(addr))
+	case !isPrintableASCII(local):
+		return errors.New("has a local part that is not plain ASCII (mail servers need SMTPUTF8 for that, which venerdi does not use)")
+	case !isDotAtom(local):
+		return errors.New("has a local part with characters or dots an address cannot have unquoted")
+	}
+	if !validAddrSpec(addr) {
+		return fmt.Errorf("%q is not a valid domain", domain)
+	}
+	return nil
+}

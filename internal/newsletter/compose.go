@@ -57,6 +57,10 @@ func (n *Newsletter) Compose(ctx context.Context, allowEmpty bool) (*Composed, e
 	if err != nil {
 		return nil, err
 	}
+	if max := n.opts.Rules.MaxHTMLBytes; max > 0 && len(out.HTML) > max {
+		return nil, fmt.Errorf("issue %s is %d KB of HTML, over digest.max_html_bytes (%d KB; Gmail clips longer messages): lower digest.max_posts or raise the limit; nothing was frozen or sent",
+			week, len(out.HTML)/1000, max/1000)
+	}
 	is := &store.Issue{Week: week, Kind: store.KindDigest, Subject: out.Subject, HTML: out.HTML, Text: out.Text, ComposedAt: now, CutoffAt: now}
 	err = n.st.CreateIssue(ctx, is, sel.items)
 	if errors.Is(err, store.ErrIssueExists) {

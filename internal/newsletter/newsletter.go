@@ -90,6 +90,15 @@ type Rules struct {
 	MaxDelay       time.Duration // resuming an older issue needs Force
 	Weekday        time.Weekday  // when the issue goes out
 	Hour, Minute   int
+	// AllowPartial sends the week's issue even when a source failed;
+	// false holds it until every source answers.
+	AllowPartial bool
+	// MaxPosts caps the posts an issue lists, newest first; the rest are
+	// counted and linked to the blog. 0: no cap.
+	MaxPosts int
+	// MaxHTMLBytes refuses to freeze an issue whose HTML is larger (Gmail
+	// clips messages over 102 KB). 0: no cap.
+	MaxHTMLBytes int
 }
 
 // Mail holds the identity every message carries.
@@ -126,6 +135,9 @@ type Sending struct {
 	MaxPerHour  int     // 0: unlimited
 	MaxAttempts int     // per recipient per run
 	Backoff     time.Duration
+	// BounceBreaker is how many permanent recipient refusals in a row stop
+	// a run as the relay's fault; 0: never.
+	BounceBreaker int
 }
 
 // Reporter hears what the core has to say while it works. The command line

@@ -71,6 +71,13 @@ func (n *Newsletter) selectIssue(ctx context.Context, now time.Time) (*selection
 	if err != nil {
 		return nil, err
 	}
+	if max := n.opts.Rules.MaxPosts; max > 0 && len(posts) > max {
+		// Newest first (the store's order): a flood of old items from a
+		// feed that changed its dates cannot push the week's posts out,
+		// nor make a message too big to send.
+		in.MorePosts = len(posts) - max
+		posts = posts[:max]
+	}
 	for _, p := range posts {
 		in.Posts = append(in.Posts, p.Post)
 		sel.items = append(sel.items, store.Item{Kind: store.ItemPost, Ref: strconv.FormatInt(p.ID, 10)})

@@ -1,9 +1,11 @@
 package newsletter
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +21,13 @@ type SendOptions struct {
 	AllowEmpty bool // send even when nothing is new
 	Force      bool // resume an issue older than Rules.MaxDelay
 	NoFetch    bool // use what is stored; gather nothing first
+	// AllowPartial sends the week's issue even when a source failed
+	// (Rules.AllowPartial says the same for every send).
+	AllowPartial bool
+	// IfDue acts only when a send slot is due in the site's time zone and
+	// its issue is not sent yet: the frequent cron line and the scheduler.
+	// Otherwise it returns NotDue at once, fetching nothing.
+	IfDue bool
 }
 
 // SendOutcome says how a send ended when it did not fail.
@@ -29,7 +38,10 @@ const (
 	Delivered    SendOutcome = iota // the run delivered (or finished) the issue
 	NothingNew                      // Rules.SkipEmpty held this week's issue back
 	AlreadySent                     // this week's issue was done before this run
-	NoRecipients                    // the ledger had nobody left to send to
+	NoRecipients                    // nobody to send to; nothing was composed
+	NotDue                          // IfDue: no slot is due
+	Missed                          // IfDue: the slot is older than Rules.MaxDelay; skipped
+	Busy                            // IfDue: another run holds the database
 )
 
 // SendReport tells what a send did. It comes back with an error too, as
@@ -41,8 +53,9 @@ type SendReport struct {
 	Elapsed time.Duration // of the delivery
 	Since   time.Time     // NothingNew: the cut-off nothing came after
 	SentTo  int           // AlreadySent: how many got it
-	// Attempted says a delivery ran; DeliveryErr is how it ended, apart
-	// from any gathering error.
+	// Slot is the send slot an IfDue send was about; Next the one after.
+	Slot, Next time.Time
+	// Attempted says a delivery ran; DeliveryErr is how it ended.
 	Attempted   bool
 	DeliveryErr error
 }
@@ -60,17 +73,45 @@ func (e *StaleError) Error() string {
 		e.Week, e.Age.Round(time.Minute), e.MaxDelay)
 }
 
+// HeldError says the week's issue was not composed because a source did
+// not answer: an issue without the week's posts (or webinars) is worse
+// than one a little late. Nothing was frozen or sent.
+type HeldError struct {
+	Week   string
+	Gather *GatherError
+}
+
+func (e *HeldError) Error() string {
+	names := make([]string, len(e.Gather.Failed))
+	for i, r := range e.Gather.Failed {
+		names[i] = r.String()
+	}
+	return fmt.Sprintf("issue %s held until its sources answer (%s); nothing was composed or sent; the next send tries again, or 'send --allow-partial' sends without them",
+		e.Week, strings.Join(names, "; "))
+}
+
+func (e *HeldError) Unwrap() error { return e.Gather }
+
 // Send is the weekly job: gather the sources, compose this week's issue
 // (once: it is frozen) and deliver it to every active subscriber who has not
 // had it. Safe to repeat: a second send in the same week sends nothing, and
 // a run that was killed resumes where it stopped. Only one send runs at a
 // time on a database; another gets a *LockHeldError.
 //
-// A source that fails does not stop the send: the issue goes out with what
-// is stored, and the gathering error is returned joined to the outcome.
+// Nothing is frozen unless it can go out: with nobody to send to, with a
+// source that failed (a *HeldError, unless AllowPartial), or with a relay
+// that refuses the login, the week's issue stays uncomposed. A delivery
+// that fails comes back as a *DeliveryError saying what is left.
 func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, error) {
 	l, err := lock.Acquire(n.st.Path(), "send", time.Now())
 	if err != nil {
+		var held *lock.HeldError
+		if o.IfDue && errors.As(err, &held) {
+			// The cron line fires every few minutes; a long send is
+			// still running, which is no news.
+			n.rep.Verbosef("%v", err)
+			return &SendReport{Outcome: Busy}, nil
+		}
 		return nil, err
 	}
 	defer l.Release()
@@ -78,39 +119,136 @@ func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, erro
 		n.rep.Verbosef("took over the lock of a run that died")
 	}
 	rep := &SendReport{}
-	var gatherErr error
+	if o.IfDue {
+		due, err := n.due(ctx, rep)
+		if err != nil || !due {
+			return rep, err
+		}
+	}
+	now := n.now()
+	week := n.Week(now)
+	frozen, err := n.st.IssueByWeek(ctx, week)
+	switch {
+	case err == nil:
+		// Frozen already: the sources no longer matter for this week.
+		return rep, n.resume(ctx, rep, frozen, o)
+	case !isNotFound(err):
+		return rep, err
+	}
+	subs, err := n.st.CountSubscribers(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if subs[store.Active] == 0 {
+		rep.Outcome = NoRecipients
+		return rep, nil
+	}
 	if !o.NoFetch {
-		_, gatherErr = n.Gather(ctx)
+		_, err := n.Gather(ctx)
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
+		var ge *GatherError
+		switch {
+		case errors.As(err, &ge) && !o.AllowPartial && !n.opts.Rules.AllowPartial:
+			return rep, &HeldError{Week: week, Gather: ge}
+		case ge != nil:
+			n.rep.Warnf("sending issue %s without what these sources hold: %v", week, err)
+		case err != nil:
+			return rep, err
+		}
+	}
+	// A relay that refuses the login would refuse every message: find out
+	// before the week's contents are fixed.
+	if err := n.checkTransport(ctx); err != nil {
+		return rep, err
 	}
 	c, err := n.Compose(ctx, o.AllowEmpty)
 	var nothing *NothingNewError
 	if errors.As(err, &nothing) {
 		rep.Outcome, rep.Since = NothingNew, nothing.Since
-		return rep, gatherErr
+		return rep, nil
 	}
 	if err != nil {
-		return rep, errors.Join(gatherErr, err)
+		return rep, err
+	}
+	if !c.Fresh {
+		return rep, n.resume(ctx, rep, c.Issue, o)
 	}
 	rep.Issue = c.Issue
-	is := c.Issue
+	return rep, n.deliver(ctx, rep, false)
+}
+
+// resume continues a frozen issue: done already, or stale, or sent on.
+func (n *Newsletter) resume(ctx context.Context, rep *SendReport, is *Issue, o SendOptions) error {
+	rep.Issue = is
 	if is.Status == store.IssueDone {
 		counts, err := n.st.LedgerCounts(ctx, is.ID)
 		if err != nil {
-			return rep, err
+			return err
 		}
 		rep.Outcome, rep.SentTo = AlreadySent, counts[store.LedgerSent]
-		return rep, gatherErr
+		return nil
 	}
-	if !c.Fresh {
-		if err := n.staleGuard(is, o.Force); err != nil {
-			return rep, errors.Join(gatherErr, err)
-		}
-		n.rep.Verbosef("resuming issue %s composed %s", is.Week, is.ComposedAt.In(n.Location()).Format(time.RFC3339))
+	if err := n.staleGuard(is, o.Force); err != nil {
+		return err
 	}
-	return rep, errors.Join(gatherErr, n.deliver(ctx, rep, false))
+	n.rep.Verbosef("resuming issue %s composed %s", is.Week, is.ComposedAt.In(n.Location()).Format(time.RFC3339))
+	if err := n.checkTransport(ctx); err != nil {
+		return err
+	}
+	return n.deliver(ctx, rep, false)
+}
+
+// slotMeta remembers the last send slot settled by an IfDue send (sent,
+// nothing new, or missed and said so), so each is acted on and reported
+// once.
+const slotMeta = "settled_slot"
+
+// due decides whether an IfDue send acts now: a slot has passed in the
+// site's time zone, its issue is not done, and it is within
+// Rules.MaxDelay. A slot missed by more than that (the machine was off) is
+// skipped, with one warning naming the next slot.
+func (n *Newsletter) due(ctx context.Context, rep *SendReport) (bool, error) {
+	r := n.opts.Rules
+	now := n.now()
+	loc := n.opts.Site.Location
+	rep.Slot = schedule.Prev(now, loc, r.Weekday, r.Hour, r.Minute)
+	rep.Next = schedule.Next(now, loc, r.Weekday, r.Hour, r.Minute)
+	rep.Outcome = NotDue
+	settled, err := n.st.Meta(ctx, slotMeta)
+	if err != nil {
+		return false, err
+	}
+	if settled == strconv.FormatInt(rep.Slot.Unix(), 10) {
+		return false, nil
+	}
+	if is, err := n.st.IssueByWeek(ctx, n.Week(rep.Slot)); err == nil && is.Status == store.IssueDone {
+		return false, n.st.SetMeta(ctx, slotMeta, strconv.FormatInt(rep.Slot.Unix(), 10))
+	} else if err != nil && !isNotFound(err) {
+		return false, err
+	}
+	if late := now.Sub(rep.Slot); r.MaxDelay > 0 && late > r.MaxDelay {
+		rep.Outcome = Missed
+		n.rep.Warnf("the issue due %s was not sent: %s late is past digest.max_delay (%s), so it is skipped; the next one goes out %s",
+			rep.Slot.In(loc).Format("Mon 2 Jan 15:04 MST"), late.Round(time.Minute), r.MaxDelay, rep.Next.In(loc).Format("Mon 2 Jan 15:04 MST"))
+		return false, n.st.SetMeta(ctx, slotMeta, strconv.FormatInt(rep.Slot.Unix(), 10))
+	}
+	rep.Outcome = Delivered
+	return true, nil
+}
+
+// checkTransport opens the transport once, as the first message would:
+// an SMTP relay is dialled, greeted and logged in to, then left.
+func (n *Newsletter) checkTransport(ctx context.Context) error {
+	if n.opts.Transport.SMTP.Host == "" {
+		return nil // the outbox folder is made when the first message goes out
+	}
+	c, err := n.dial(ctx)
+	if err != nil {
+		return n.relayError(nil, &delivery.StopError{Kind: delivery.DialKind(err), Err: err})
+	}
+	return c.Close()
 }
 
 // RetryFailed retries the temporary failures of the last issue, without
@@ -153,10 +291,19 @@ func (n *Newsletter) deliver(ctx context.Context, rep *SendReport, retry bool) e
 	start := time.Now()
 	sum, err := delivery.Run(ctx, n.st, *opts)
 	rep.Summary, rep.Elapsed = sum, time.Since(start)
-	rep.Attempted, rep.DeliveryErr = true, err
+	rep.Attempted = true
 	if err == nil && sum.Total == 0 {
 		rep.Outcome = NoRecipients
 	}
+	var stop *delivery.StopError
+	switch {
+	case err == nil:
+	case errors.As(err, &stop):
+		err = n.relayError(rep.Issue, stop)
+	case errors.Is(err, delivery.ErrIncomplete), errors.Is(err, context.Canceled):
+		err = n.deliveryError(rep.Issue, err)
+	}
+	rep.DeliveryErr = err
 	return err
 }
 
@@ -177,8 +324,10 @@ func (n *Newsletter) deliveryOptions(is *Issue) *delivery.Options {
 		MaxPerHour:  s.MaxPerHour,
 		MaxAttempts: s.MaxAttempts,
 		Backoff:     s.Backoff,
-		Now:         n.now,
-		Dial:        n.dial,
+		// The core's 0 means "never"; delivery's 0 means its default.
+		BounceBreaker: cmp.Or(s.BounceBreaker, -1),
+		Now:           n.now,
+		Dial:          n.dial,
 	}
 	if n.opts.Transport.SMTP.Host == "" {
 		opts.Connections = 1 // a folder needs no pool

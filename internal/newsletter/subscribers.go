@@ -8,6 +8,9 @@ import (
 	"net/mail"
 	"strings"
 
+	"golang.org/x/net/idna"
+
+	"github.com/venerdi/venerdi/internal/mailer"
 	"github.com/venerdi/venerdi/internal/store"
 )
 
@@ -21,12 +24,28 @@ var ErrBadAddress = errors.New("not an email address")
 
 // ParseAddress reads "addr" or "Name <addr>" and returns the normalised
 // address and the name.
+//
+// The address is checked with the rules the mailer applies when sending,
+// so nothing is stored that would only bounce later. An international
+// domain (müller.de) is converted to the ASCII form mail servers route by
+// (xn--mller-kva.de); an address whose local part is not ASCII is refused,
+// as sending it would need SMTPUTF8.
 func ParseAddress(s string) (addr, name string, err error) {
 	a, err := mail.ParseAddress(strings.TrimSpace(s))
 	if err != nil || !strings.Contains(a.Address, "@") || strings.ContainsAny(a.Address, " \t\r\n") {
 		return "", "", fmt.Errorf("%q is %w", s, ErrBadAddress)
 	}
-	return store.NormalizeEmail(a.Address), a.Name, nil
+	at := strings.LastIndexByte(a.Address, '@')
+	local, domain := a.Address[:at], a.Address[at+1:]
+	ascii, err := idna.Lookup.ToASCII(domain)
+	if err != nil {
+		return "", "", fmt.Errorf("%q is %w: its domain %q cannot be used (%v)", s, ErrBadAddress, domain, err)
+	}
+	addr = local + "@" + ascii
+	if err := mailer.CheckAddress(addr); err != nil {
+		return "", "", fmt.Errorf("%q is %w: it %v", s, ErrBadAddress, err)
+	}
+	return store.NormalizeEmail(addr), a.Name, nil
 }
 
 // AddSubscriber adds an active subscriber from "addr" or "Name <addr>"; a

@@ -34,3 +34,15 @@ func Next(now time.Time, loc *time.Location, weekday time.Weekday, hour, min int
 func Stale(composed, now time.Time, maxAge time.Duration) bool {
 	return maxAge > 0 && now.Sub(composed) > maxAge
 }
+
+// Prev returns the last moment at or before now that falls on weekday at
+// hour:min in loc: the slot a due-slot send is about.
+func Prev(now time.Time, loc *time.Location, weekday time.Weekday, hour, min int) time.Time {
+	n := now.In(loc)
+	days := (int(n.Weekday()) - int(weekday) + 7) % 7
+	t := time.Date(n.Year(), n.Month(), n.Day()-days, hour, min, 0, 0, loc)
+	if t.After(now) {
+		t = time.Date(n.Year(), n.Month(), n.Day()-days-7, hour, min, 0, 0, loc)
+	}
+	return t
+}
