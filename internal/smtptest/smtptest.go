@@ -47,6 +47,64 @@ type Server struct {
 	dir         string
 	delay       time.Duration
 	users       map[string]string
+	stageFail   map[string]*smtp.SMTPError // Stage → the reply every command there gets
+	lateReply   time.Duration              // after accepting a message, before saying so
+	joined      func()                     // called once per accepted message
+}
+
+// SMTP steps a scripted refusal can be put at.
+const (
+	AtMail = "mail"
+	AtRcpt = "rcpt"
+	AtData = "data" // the reply to the final "."
+)
+
+// FailAt makes every command at stage answer code with the enhanced code
+// (like "5.7.1") and text; code 0 clears it. It is how a relay's own
+// problems look: a lost login at MAIL FROM, relaying denied at RCPT, a
+// message too big at the end of DATA.
+func (s *Server) FailAt(stage string, code int, enhanced, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stageFail == nil {
+		s.stageFail = map[string]*smtp.SMTPError{}
+	}
+	if code == 0 {
+		delete(s.stageFail, stage)
+		return
+	}
+	var ec smtp.EnhancedCode
+	fmt.Sscanf(enhanced, "%d.%d.%d", &ec[0], &ec[1], &ec[2])
+	if enhanced == "" {
+		ec = smtp.NoEnhancedCode
+	}
+	s.stageFail[stage] = &smtp.SMTPError{Code: code, EnhancedCode: ec, Message: text}
+}
+
+func (s *Server) failAt(stage string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.stageFail[stage]; e != nil {
+		return e
+	}
+	return nil
+}
+
+// ReplyLate makes the server accept each message (it counts as
+// delivered) and only then wait d before answering the final ".", like a
+// relay writing to a slow queue.
+func (s *Server) ReplyLate(d time.Duration) {
+	s.mu.Lock()
+	s.lateReply = d
+	s.mu.Unlock()
+}
+
+// OnAccept calls fn after each accepted message (from the server's
+// goroutine), so a test can act in the middle of a send.
+func (s *Server) OnAccept(fn func()) {
+	s.mu.Lock()
+	s.joined = fn
+	s.mu.Unlock()
 }
 
 // Options tune a server.
@@ -84,8 +142,8 @@ func Start(o Options) (*Server, error) {
 	}))
 	s.srv.Domain = "localhost"
 	s.srv.AllowInsecureAuth = true
-	s.srv.ReadTimeout = 30 * time.Second
-	s.srv.WriteTimeout = 30 * time.Second
+	s.srv.ReadTimeout = 60 * time.Second
+	s.srv.WriteTimeout = 60 * time.Second
 	s.srv.MaxMessageBytes = 50 << 20
 	go s.srv.Serve(ln)
 	return s, nil
@@ -181,12 +239,18 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	if ss.s.users != nil && ss.user == "" {
 		return smtp.ErrAuthRequired
 	}
+	if err := ss.s.failAt(AtMail); err != nil {
+		return err
+	}
 	ss.from = from
 	return nil
 }
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s := ss.s
+	if err := s.failAt(AtRcpt); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	code := s.rcptReplies[strings.ToLower(to)]
 	if code == 0 && s.random451 > 0 && s.rng.Float64() < s.random451 {
@@ -221,11 +285,21 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	if err := s.failAt(AtData); err != nil {
+		return err
+	}
 	time.Sleep(s.delay)
 	s.mu.Lock()
 	s.messages = append(s.messages, Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data})
 	n := len(s.messages)
+	late, joined := s.lateReply, s.joined
 	s.mu.Unlock()
+	if joined != nil {
+		joined()
+	}
+	if late > 0 {
+		time.Sleep(late) // accepted, but the client hears so only now
+	}
 	if s.dir != "" {
 		name := fmt.Sprintf("%06d-%s.eml", n, safe(strings.Join(ss.to, ",")))
 		if err := os.WriteFile(filepath.Join(s.dir, name), data, 0o644); err != nil {
