@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -19,7 +20,7 @@ func newSubscribersCmd(a *App) *cobra.Command {
 		Use:   "subscribers",
 		Short: "Add, remove, list, import and export subscribers",
 	})
-	cmd.AddCommand(newSubscribersAddCmd(a), newSubscribersRemoveCmd(a), newSubscribersForgetCmd(a),
+	cmd.AddCommand(newSubscribersAddCmd(a), newSubscribersRemoveCmd(a), newSubscribersUnbounceCmd(a), newSubscribersForgetCmd(a),
 		newSubscribersListCmd(a), newSubscribersImportCmd(a), newSubscribersExportCmd(a))
 	return cmd
 }
@@ -218,4 +219,46 @@ consent_wording: how and when the address joined). Times are RFC 3339, UTC.`,
 			})
 		},
 	}
+}
+
+func newSubscribersUnbounceCmd(a *App) *cobra.Command {
+	var week, since string
+	cmd := &cobra.Command{
+		Use:   "unbounce (--issue WEEK | --since TIME)",
+		Short: "Undo a mass bounce that was the relay's fault",
+		Long: `Make the subscribers bounced by one issue (--issue 2026-W49), or since a
+time (--since 2026-12-04T09:00:00+01:00), active again, and put their rows
+of that issue back to failed so 'venerdi send --retry-failed' sends them the
+issue they missed. For a relay that refused everyone as "user unknown"
+before venerdi learnt to tell (the send now stops instead: see README,
+"Delivery guarantees"). Prints each address restored.`,
+		Example: "  venerdi subscribers unbounce --issue 2026-W49\n  venerdi send --retry-failed",
+		Args:    exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (week == "") == (since == "") {
+				return usageError{errors.New("give one of --issue WEEK or --since TIME")}
+			}
+			var t time.Time
+			if since != "" {
+				var err error
+				if t, err = time.Parse(time.RFC3339, since); err != nil {
+					return usageError{fmt.Errorf("--since %q: use RFC 3339, like 2026-12-04T09:00:00+01:00", since)}
+				}
+			}
+			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
+				restored, err := nl.Unbounce(ctx, week, t)
+				if err != nil {
+					return err
+				}
+				for _, addr := range restored {
+					a.out.Printf("%s", addr)
+				}
+				a.out.Verbosef("%d subscriber(s) active again", len(restored))
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&week, "issue", "", "the issue whose bounces to undo (a week key, as 'venerdi history' shows)")
+	cmd.Flags().StringVar(&since, "since", "", "undo every bounce since this time (RFC 3339)")
+	return cmd
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/mail"
 	"strings"
+	"time"
 
 	"golang.org/x/net/idna"
 
@@ -131,4 +132,24 @@ func (n *Newsletter) ImportSubscribers(ctx context.Context, r io.Reader, name st
 		return rep, &ImportError{Name: name, Bad: bad}
 	}
 	return rep, nil
+}
+
+// Unbounce undoes a mass bounce that was the relay's fault: the
+// subscribers bounced by the issue of week (or, with week empty, since the
+// given time) are active again, and their rows of that issue go back to
+// failed, so 'send --retry-failed' sends them what they missed. It returns
+// the addresses restored.
+func (n *Newsletter) Unbounce(ctx context.Context, week string, since time.Time) ([]string, error) {
+	var id int64
+	if week != "" {
+		is, err := n.st.IssueByWeek(ctx, week)
+		if isNotFound(err) {
+			return nil, fmt.Errorf("no issue %s (see 'venerdi history')", week)
+		}
+		if err != nil {
+			return nil, err
+		}
+		id = is.ID
+	}
+	return n.st.Unbounce(ctx, id, since, n.now())
 }
