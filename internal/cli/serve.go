@@ -15,7 +15,10 @@ import (
 )
 
 type serveOptions struct {
-	Listen string
+	Listen    string
+	Scheduler bool // run the scheduler of 'venerdi run' beside the server
+	LogFormat string
+	sched     newsletter.SchedulerOptions
 }
 
 const serveLong = `Serve the subscriber's side on web.listen (default 127.0.0.1:8080), behind
@@ -27,7 +30,10 @@ and its RSS feed, and webinar calendar files. It runs beside cron (or
 Logs go to standard error (web.log_format text or json) at info level:
 the start, one line a request by route pattern, the stop; never addresses,
 tokens or paths. -v adds debug lines. SIGTERM or Ctrl-C stops it
-after the requests in flight have finished (at most 20 seconds).`
+after the requests in flight have finished (at most 20 seconds).
+
+With --scheduler it also sends each issue when due, exactly as 'venerdi
+run' does, so one process (one systemd unit, one container) does both.`
 
 func newServeCmd(a *App) *cobra.Command {
 	var o serveOptions
@@ -44,6 +50,9 @@ func newServeCmd(a *App) *cobra.Command {
 			if o.Listen == "" {
 				o.Listen = cfg.Web.Listen
 			}
+			if err := setLogFormat(cfg, o.LogFormat); err != nil {
+				return err
+			}
 			log := a.logger(cfg)
 			a.now = time.Time{} // a server lives in the real time
 			nl, err := a.open(cmd.Context(), cfg, logReporter{log})
@@ -57,10 +66,13 @@ func newServeCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			o.sched = schedulerOptions(cfg, log)
 			return runServe(cmd.Context(), log, nl, srv, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.Listen, "listen", "", "host:port to listen on (env VENERDI_WEB_LISTEN; default web.listen)")
+	cmd.Flags().BoolVar(&o.Scheduler, "scheduler", false, "also send each issue when due, as 'venerdi run' does")
+	addLogFormatFlag(cmd, &o.LogFormat)
 	return cmd
 }
 
@@ -83,11 +95,18 @@ func runServe(ctx context.Context, log *slog.Logger, nl *newsletter.Newsletter, 
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("serving", "listen", ln.Addr().String(), "base_url", nl.Links().Base())
+	log.Info("serving", "listen", ln.Addr().String(), "base_url", nl.Links().Base(), "scheduler", o.Scheduler)
+	var sched <-chan error
+	if o.Scheduler {
+		sched = runSchedulerBeside(ctx, nl, o.sched)
+	}
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	if sched != nil {
+		<-sched // a message on its way is finished and recorded
 	}
 	log.Info("shutting down: finishing requests in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -75,6 +75,9 @@ type Digest struct {
 	// AllowPartial sends the issue even when a source failed; false holds
 	// it until every source answers.
 	AllowPartial bool `toml:"allow_partial"`
+	// GatherLead is how long before the slot 'venerdi run' fetches the
+	// sources, so the issue goes out on the minute.
+	GatherLead Duration `toml:"gather_lead"`
 }
 
 // UTM is [digest.utm]: campaign tagging of the links to the blog itself.
@@ -476,7 +479,7 @@ func (c *Config) Validate() error {
 		d   Duration
 	}{
 		{"sources.timeout", c.Sources.Timeout}, {"digest.max_delay", c.Digest.MaxDelay}, {"smtp.backoff", c.SMTP.Backoff},
-		{"smtp.timeout", c.SMTP.Timeout}, {"smtp.data_timeout", c.SMTP.DataTimeout},
+		{"smtp.timeout", c.SMTP.Timeout}, {"smtp.data_timeout", c.SMTP.DataTimeout}, {"digest.gather_lead", c.Digest.GatherLead},
 	} {
 		if d.d.Duration < 0 {
 			bad(d.key, "%s is negative", d.d.Duration)

@@ -141,7 +141,7 @@ func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, erro
 	}
 	if subs[store.Active] == 0 {
 		rep.Outcome = NoRecipients
-		return rep, nil
+		return rep, n.settle(ctx, rep, o)
 	}
 	if !o.NoFetch {
 		_, err := n.Gather(ctx)
@@ -167,7 +167,7 @@ func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, erro
 	var nothing *NothingNewError
 	if errors.As(err, &nothing) {
 		rep.Outcome, rep.Since = NothingNew, nothing.Since
-		return rep, nil
+		return rep, n.settle(ctx, rep, o)
 	}
 	if err != nil {
 		return rep, err
@@ -236,6 +236,16 @@ func (n *Newsletter) due(ctx context.Context, rep *SendReport) (bool, error) {
 	}
 	rep.Outcome = Delivered
 	return true, nil
+}
+
+// settle records that an IfDue send handled its slot without an issue
+// (nothing new, nobody to send to), so the frequent cron line does not
+// fetch again every few minutes, nor warn later that the slot was missed.
+func (n *Newsletter) settle(ctx context.Context, rep *SendReport, o SendOptions) error {
+	if !o.IfDue || rep.Slot.IsZero() {
+		return nil
+	}
+	return n.st.SetMeta(ctx, slotMeta, strconv.FormatInt(rep.Slot.Unix(), 10))
 }
 
 // checkTransport opens the transport once, as the first message would:

@@ -1,0 +1,109 @@
+package newsletter
+
+import (
+	"context"
+	"time"
+)
+
+// SchedulerOptions tune Schedule.
+type SchedulerOptions struct {
+	// GatherLead is how long before a slot the sources are fetched, so the
+	// issue goes out on the minute (digest.gather_lead); 0: no early fetch.
+	GatherLead time.Duration
+	// RetryEvery is how soon a send that failed (a source that did not
+	// answer, a relay that refused) is tried again while its slot is
+	// still within Rules.MaxDelay; default 5 minutes.
+	RetryEvery time.Duration
+	// Wait sleeps until t or until ctx ends. Nil: the real clock. Tests
+	// inject one that moves the Newsletter's clock instead.
+	Wait func(ctx context.Context, t time.Time) error
+	// Event hears what the scheduler does, for the log.
+	Event func(SchedulerEvent)
+}
+
+// SchedulerEvent is one thing the scheduler did or is about to do.
+type SchedulerEvent struct {
+	Kind   string      // "waiting", "gathered", "sent", "failed", "stopped"
+	At     time.Time   // waiting: until when
+	Report *SendReport // sent, failed
+	Err    error       // gathered (may be nil), failed
+}
+
+// Schedule is the long-running scheduler of 'venerdi run' and 'serve
+// --scheduler': the same due-slot logic as 'send --if-due' (so a slot
+// missed while the process was down is caught up within Rules.MaxDelay,
+// and skipped with a warning past it), a fetch GatherLead before each
+// slot, and a retry every RetryEvery of a send that failed. It returns nil
+// when ctx ends; a send in progress is finished first (the ledger makes
+// the stop safe either way).
+func (n *Newsletter) Schedule(ctx context.Context, o SchedulerOptions) error {
+	if o.RetryEvery <= 0 {
+		o.RetryEvery = 5 * time.Minute
+	}
+	if o.Wait == nil {
+		o.Wait = sleepUntil
+	}
+	event := func(e SchedulerEvent) {
+		if o.Event != nil {
+			o.Event(e)
+		}
+	}
+	gathered := time.Time{} // when the early fetch last succeeded
+	for {
+		opts := SendOptions{IfDue: true, NoFetch: !gathered.IsZero() && n.now().Sub(gathered) < o.GatherLead+time.Minute}
+		rep, err := n.Send(ctx, opts)
+		if ctx.Err() != nil {
+			event(SchedulerEvent{Kind: "stopped"})
+			return nil
+		}
+		var retryAt time.Time
+		switch {
+		case err != nil:
+			retryAt = n.now().Add(o.RetryEvery)
+			event(SchedulerEvent{Kind: "failed", Report: rep, Err: err, At: retryAt})
+		case rep != nil && rep.Outcome != NotDue && rep.Outcome != Busy && rep.Outcome != Missed:
+			event(SchedulerEvent{Kind: "sent", Report: rep})
+			gathered = time.Time{}
+		}
+		now := n.now()
+		next := n.NextSlot(now)
+		if !retryAt.IsZero() && retryAt.Before(next) {
+			next = retryAt
+		} else if early := next.Add(-o.GatherLead); o.GatherLead > 0 && early.After(now) {
+			event(SchedulerEvent{Kind: "waiting", At: early})
+			if err := o.Wait(ctx, early); err != nil {
+				event(SchedulerEvent{Kind: "stopped"})
+				return nil
+			}
+			_, gerr := n.Gather(ctx)
+			if gerr == nil {
+				gathered = n.now()
+			}
+			event(SchedulerEvent{Kind: "gathered", Err: gerr})
+		}
+		event(SchedulerEvent{Kind: "waiting", At: next})
+		if err := o.Wait(ctx, next); err != nil {
+			event(SchedulerEvent{Kind: "stopped"})
+			return nil
+		}
+	}
+}
+
+// sleepUntil waits for the real clock to reach t. It re-checks the clock
+// every minute, so a machine that was suspended wakes up on time.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	for {
+		d := time.Until(t)
+		if d <= 0 {
+			return nil
+		}
+		timer := time.NewTimer(min(d, time.Minute))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
+	}
+}
+
