@@ -204,7 +204,7 @@ func TestReadSubscribersCSVCases(t *testing.T) {
 		{"name cleaned", "email,name\nanna@example.it,\"Anna\n  Neri\t\u202e\ufeff\"\n",
 			importCase{rows: []string{`anna@example.it "Anna Neri"`}}},
 		{"quoted local part refused", "email\n\"\"\"a,b\"\"@example.it\"\n",
-			importCase{rows: []string{}, bad: []RowError{{2, `"\"a,b\"@example.it" is not an email address venerdi can send to`}}}},
+			importCase{rows: []string{}, bad: []RowError{{2, `"\"a,b\"@example.it" is not an email address: it has a local part with characters or dots an address cannot have unquoted`}}}},
 		{"duplicates: last name, strictest status, first opt-in",
 			"email,name,status,created_at\nanna@example.it,Anna,active,2022-01-01\nANNA@example.it,,unsubscribed,2021-01-01\nanna@example.it,Anna Neri,active,2023-01-01\n",
 			importCase{rows: []string{`anna@example.it "Anna Neri" unsubscribed 2021-01-01T00:00:00Z`}}},
