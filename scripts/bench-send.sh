@@ -39,6 +39,7 @@ for n in "${sizes[@]}"; do
 	mkdir -p "$d"
 	cp -r testdata/blog testdata/webinars.json "$d/"
 	sed -e 's/^host = ""/host = "127.0.0.1"/' -e "s/^port = 587/port = $port/" -e 's/^tls = "starttls"/tls = "none"/' \
+		-e '/^list_id/a address = "Bottega Digitale srl, Via Roma 1, 40121 Bologna"' \
 		testdata/venerdi.toml > "$d/venerdi.toml"
 	awk -v n="$n" 'BEGIN { print "email,name"; for (i = 0; i < n; i++) printf "s%07d@example.it,Subscriber %d\n", i, i }' > "$d/subs.csv"
 	bin/venerdi --config "$d/venerdi.toml" subscribers import "$d/subs.csv"

@@ -214,6 +214,7 @@ func Default() Config {
 		Sources: Sources{MaxBytes: 10 << 20, Timeout: Duration{30 * time.Second}},
 		Digest: Digest{Weekday: "friday", Time: "09:00", FirstIssueDays: 7, UpcomingDays: 14,
 			SkipEmpty: true, MaxDelay: Duration{24 * time.Hour},
+			MaxPosts: 12, MaxHTMLBytes: 102_000, GatherLead: Duration{15 * time.Minute},
 			UTM: UTM{Enabled: true, Source: "newsletter", Medium: "email"}},
 		Store: Store{Path: "venerdi.db"},
 		SMTP: SMTP{Port: 587, TLS: "starttls", Connections: 4, MaxAttempts: 5, Backoff: Duration{2 * time.Second}, Timeout: Duration{30 * time.Second},

@@ -146,3 +146,14 @@ func TestUTM(t *testing.T) {
 		t.Errorf("digest.utm = %+v; want %+v", cfg.Digest.UTM, want)
 	}
 }
+
+// The bounds and the scheduler's lead have defaults: a config that says
+// nothing about them still caps an issue and fetches ahead of the slot.
+func TestDefaultBounds(t *testing.T) {
+	d := Default()
+	if d.Digest.MaxPosts != 12 || d.Digest.MaxHTMLBytes != 102_000 || d.Digest.GatherLead.Duration != 15*time.Minute ||
+		d.SMTP.DataTimeout.Duration != 10*time.Minute || d.SMTP.BounceBreaker != 20 {
+		t.Errorf("defaults: max_posts %d, max_html_bytes %d, gather_lead %v, data_timeout %v, bounce_breaker %d; want 12, 102000, 15m, 10m, 20",
+			d.Digest.MaxPosts, d.Digest.MaxHTMLBytes, d.Digest.GatherLead.Duration, d.SMTP.DataTimeout.Duration, d.SMTP.BounceBreaker)
+	}
+}

@@ -106,4 +106,3 @@ func sleepUntil(ctx context.Context, t time.Time) error {
 		}
 	}
 }
-

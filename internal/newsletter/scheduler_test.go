@@ -158,3 +158,20 @@ func TestSchedulerStopMidSendThenResume(t *testing.T) {
 		t.Errorf("issue = %+v, %v; want done", is, err)
 	}
 }
+
+// Installed on a Friday morning: last week's slot, from before anyone
+// subscribed, is no missed issue, and nothing is said about it.
+func TestIfDueOnAFreshInstallIsSilent(t *testing.T) {
+	slot := friday(t)
+	e := newSelEnv(t)
+	r := &recorder{}
+	e.n.rep = r
+	e.at(slot.Add(-time.Minute))
+	if _, err := e.st.AddSubscriber(e.ctx, "anna@example.it", "", slot.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.n.Send(e.ctx, SendOptions{IfDue: true})
+	if err != nil || rep.Outcome != NotDue || len(r.lines) != 0 {
+		t.Errorf("Send(IfDue) a minute before the first slot = %+v, %v, said %q; want NotDue, silent", rep, err, r.lines)
+	}
+}

@@ -229,6 +229,13 @@ func (n *Newsletter) due(ctx context.Context, rep *SendReport) (bool, error) {
 		return false, err
 	}
 	if late := now.Sub(rep.Slot); r.MaxDelay > 0 && late > r.MaxDelay {
+		if first, err := n.st.FirstJoined(ctx); err != nil {
+			return false, err
+		} else if settled == "" && (first.IsZero() || rep.Slot.Before(first)) {
+			// Just installed: a slot from before anyone subscribed is no
+			// missed issue, and no news.
+			return false, n.st.SetMeta(ctx, slotMeta, strconv.FormatInt(rep.Slot.Unix(), 10))
+		}
 		rep.Outcome = Missed
 		n.rep.Warnf("the issue due %s was not sent: %s late is past digest.max_delay (%s), so it is skipped; the next one goes out %s",
 			rep.Slot.In(loc).Format("Mon 2 Jan 15:04 MST"), late.Round(time.Minute), r.MaxDelay, rep.Next.In(loc).Format("Mon 2 Jan 15:04 MST"))

@@ -118,20 +118,23 @@ func (s *Store) Claim(ctx context.Context, c Claim, now time.Time) ([]Recipient,
 	return out, last, nil
 }
 
-// Record writes a batch of outcomes in one transaction. A bounce also marks
-// the subscriber bounced, so later issues skip the address. An outcome with
-// status pending gives the row back unattempted (a run stopped before it).
+// Record writes a batch of outcomes in one transaction, with a statement
+// prepared once per database and reused: the ledger costs one commit per
+// group of outcomes and one execution per message, never a parse. (A single
+// multi-row UPDATE ... FROM (VALUES ...) was measured slower: SQLite walks
+// the issue's rows for it.) A bounce also marks the subscriber bounced, so
+// later issues skip the address. An outcome with status pending gives the
+// row back unattempted (a run stopped before it).
 func (s *Store) Record(ctx context.Context, issueID int64, outcomes []Outcome, now time.Time) error {
+	// Prepared before the transaction: the pool has one connection, which
+	// the transaction holds.
+	stmt, err := s.prepared(ctx, recordSQL)
+	if err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		upd, err := tx.PrepareContext(ctx, `UPDATE deliveries SET status = ?1, attempts = attempts + ?2,
-			message_id = ?3, last_error = ?4, updated_at = ?5,
-			run_id = CASE WHEN ?1 = 'pending' THEN '' ELSE run_id END,
-			uncertain = uncertain + (?1 = 'unknown')
-			WHERE issue_id = ?6 AND subscriber_id = ?7`)
-		if err != nil {
-			return err
-		}
-		defer upd.Close()
+		upd := tx.StmtContext(ctx, stmt)
+		var bounced []any
 		for _, o := range outcomes {
 			attempts := o.Attempts
 			if o.Status != LedgerPending {
@@ -141,14 +144,39 @@ func (s *Store) Record(ctx context.Context, issueID int64, outcomes []Outcome, n
 				return err
 			}
 			if o.Status == LedgerBounced {
-				if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', updated_at = ?
-					WHERE id = ? AND status = 'active'`, unix(now), o.SubscriberID); err != nil {
-					return err
-				}
+				bounced = append(bounced, o.SubscriberID)
+			}
+		}
+		if len(bounced) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', updated_at = ?
+				WHERE status = 'active' AND id IN (`+placeholders(len(bounced))+`)`, append([]any{unix(now)}, bounced...)...); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+const recordSQL = `UPDATE deliveries SET status = ?1, attempts = attempts + ?2,
+	message_id = ?3, last_error = ?4, updated_at = ?5,
+	run_id = CASE WHEN ?1 = 'pending' THEN '' ELSE run_id END,
+	uncertain = uncertain + (?1 = 'unknown')
+	WHERE issue_id = ?6 AND subscriber_id = ?7`
+
+// prepared returns the statement for query, prepared once per Store.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // Outstanding counts the rows of an issue still owed a try: pending,

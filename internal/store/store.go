@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the database/sql driver
@@ -30,6 +31,8 @@ var migrations embed.FS
 type Store struct {
 	db   *sql.DB
 	path string
+	// stmts caches prepared statements of the hot paths (see recordStmt).
+	stmts sync.Map
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -67,7 +70,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }

@@ -239,3 +239,11 @@ func NormalizeEmail(addr string) string {
 	}
 	return addr
 }
+
+// FirstJoined returns when the earliest subscriber still on record was
+// added; zero when there is none.
+func (s *Store) FirstJoined(ctx context.Context) (time.Time, error) {
+	var n sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT min(created_at) FROM subscribers`).Scan(&n)
+	return nullUnix(n), err
+}
