@@ -56,6 +56,7 @@ func TestScripts(t *testing.T) {
 			"smtpfail":  cmdSMTPFail,
 			"bigfeed":   cmdBigFeed,
 			"filesize":  cmdFileSize,
+			"maxrss":    cmdMaxRSS,
 		},
 	})
 }
@@ -236,6 +237,25 @@ func cmdFileSize(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Logf("%s: %d bytes", args[0], fi.Size())
 	if (fi.Size() <= int64(max)) == neg {
 		ts.Fatalf("%s is %d bytes; want at most %d", args[0], fi.Size(), max)
+	}
+}
+
+// maxrss MB: the last command, run under GNU time -f 'maxrss %M KB', peaked
+// at no more than MB megabytes of resident memory. The figure is logged.
+func cmdMaxRSS(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: maxrss MB")
+	}
+	max, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	m := regexp.MustCompile(`(?m)^maxrss (\d+) KB$`).FindStringSubmatch(ts.ReadFile("stderr"))
+	if m == nil {
+		ts.Fatalf("no 'maxrss N KB' line in stderr")
+	}
+	kb, _ := strconv.Atoi(m[1])
+	ts.Logf("peak RSS %d KB (%.1f MB)", kb, float64(kb)/1024)
+	if (kb <= max*1024) == neg {
+		ts.Fatalf("peak RSS %d KB; want at most %d MB", kb, max)
 	}
 }
 
