@@ -35,11 +35,14 @@ func TestSecondRunByAnotherPathIsRefused(t *testing.T) {
 		// beside the real database says it, so a run through a hard link,
 		// or after the file was deleted, can only say "another venerdi run".
 		pid bool
+		// ifDue: the second run is the frequent cron line, which finds a
+		// live send no news: exit 0, silent.
+		ifDue bool
 		// second prepares the way the second run reaches the database
 		// and returns the --db it passes ("" for the config's own).
 		second func(t *testing.T, dir string) string
 	}{
-		{"symlink", true, func(t *testing.T, dir string) string {
+		{"symlink", true, false, func(t *testing.T, dir string) string {
 			other := t.TempDir()
 			link := filepath.Join(other, "alias.db")
 			if err := os.Symlink(filepath.Join(dir, "venerdi.db"), link); err != nil {
@@ -47,25 +50,32 @@ func TestSecondRunByAnotherPathIsRefused(t *testing.T) {
 			}
 			return link
 		}},
-		{"relative symlinked folder", true, func(t *testing.T, dir string) string {
+		{"relative symlinked folder", true, false, func(t *testing.T, dir string) string {
 			other := t.TempDir()
 			if err := os.Symlink(dir, filepath.Join(other, "site")); err != nil {
 				t.Fatal(err)
 			}
 			return filepath.Join(other, "site", ".", "venerdi.db")
 		}},
-		{"hard link", false, func(t *testing.T, dir string) string {
+		{"hard link", false, false, func(t *testing.T, dir string) string {
 			link := filepath.Join(dir, "hard.db")
 			if err := os.Link(filepath.Join(dir, "venerdi.db"), link); err != nil {
 				t.Fatal(err)
 			}
 			return link
 		}},
-		{"lock file deleted", false, func(t *testing.T, dir string) string {
+		{"lock file deleted", false, false, func(t *testing.T, dir string) string {
 			if err := os.Remove(filepath.Join(dir, "venerdi.db.lock")); err != nil {
 				t.Fatal(err)
 			}
 			return ""
+		}},
+		{"if-due through a symlink", false, true, func(t *testing.T, dir string) string {
+			link := filepath.Join(t.TempDir(), "alias.db")
+			if err := os.Symlink(filepath.Join(dir, "venerdi.db"), link); err != nil {
+				t.Fatal(err)
+			}
+			return link
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -89,6 +99,9 @@ func TestSecondRunByAnotherPathIsRefused(t *testing.T) {
 				}
 			}
 			args := []string{"--now", crashNow, "send"}
+			if c.ifDue {
+				args = append(args, "--if-due")
+			}
 			if db := c.second(t, dir); db != "" {
 				args = append([]string{"--db", db}, args...)
 			}
@@ -97,10 +110,13 @@ func TestSecondRunByAnotherPathIsRefused(t *testing.T) {
 			if a.ProcessState != nil {
 				t.Fatal("the first send ended before the second started: make it slower")
 			}
-			if code := b.ProcessState.ExitCode(); code != 3 {
+			switch code := b.ProcessState.ExitCode(); {
+			case c.ifDue && (code != 0 || outB.Len() > 0):
+				t.Errorf("second send --if-due = exit %d (%v), %q; want exit 0, silent", code, errB, outB)
+			case !c.ifDue && code != 3:
 				t.Errorf("second send = exit %d (%v); want 3\n%s", code, errB, outB)
 			}
-			if !strings.Contains(outB.String(), "already running on this database") || c.pid && !strings.Contains(outB.String(), fmt.Sprintf("PID %d", a.Process.Pid)) {
+			if !c.ifDue && !strings.Contains(outB.String(), "already running on this database") || c.pid && !strings.Contains(outB.String(), fmt.Sprintf("PID %d", a.Process.Pid)) {
 				t.Errorf("second send said %q; want it to name the live run's PID %d", outB, a.Process.Pid)
 			}
 			if err := a.Wait(); err != nil {
