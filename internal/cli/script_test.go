@@ -57,6 +57,7 @@ func TestScripts(t *testing.T) {
 			"bigfeed":   cmdBigFeed,
 			"filesize":  cmdFileSize,
 			"maxrss":    cmdMaxRSS,
+			"smtplate":  cmdSMTPLate,
 		},
 	})
 }
@@ -238,6 +239,17 @@ func cmdFileSize(ts *testscript.TestScript, neg bool, args []string) {
 	if (fi.Size() <= int64(max)) == neg {
 		ts.Fatalf("%s is %d bytes; want at most %d", args[0], fi.Size(), max)
 	}
+}
+
+// smtplate DURATION: the server accepts each message and only then, after
+// DURATION, answers the final "." (0 answers at once again).
+func cmdSMTPLate(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: smtplate DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	ts.Value("smtp").(*smtptest.Server).ReplyLate(d)
 }
 
 // maxrss MB: the last command, run under GNU time -f 'maxrss %M KB', peaked
