@@ -58,6 +58,7 @@ func TestScripts(t *testing.T) {
 			"filesize":  cmdFileSize,
 			"maxrss":    cmdMaxRSS,
 			"smtplate":  cmdSMTPLate,
+			"smtpauth":  cmdSMTPAuth,
 		},
 	})
 }
@@ -250,6 +251,20 @@ func cmdSMTPLate(ts *testscript.TestScript, neg bool, args []string) {
 	d, err := time.ParseDuration(args[0])
 	ts.Check(err)
 	ts.Value("smtp").(*smtptest.Server).ReplyLate(d)
+}
+
+// smtpauth USER PASSWORD: the server requires AUTH PLAIN as USER with
+// PASSWORD before MAIL FROM; "smtpauth off" stops requiring it.
+func cmdSMTPAuth(ts *testscript.TestScript, neg bool, args []string) {
+	s := ts.Value("smtp").(*smtptest.Server)
+	switch {
+	case len(args) == 1 && args[0] == "off":
+		s.RequireAuth(nil)
+	case len(args) == 2:
+		s.RequireAuth(map[string]string{args[0]: args[1]})
+	default:
+		ts.Fatalf("usage: smtpauth USER PASSWORD | smtpauth off")
+	}
 }
 
 // maxrss MB: the last command, run under GNU time -f 'maxrss %M KB', peaked
