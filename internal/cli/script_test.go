@@ -53,6 +53,12 @@ func TestScripts(t *testing.T) {
 			"mailgrep":  cmdMailGrep,
 			"smtpreply": cmdSMTPReply,
 			"httphits":  cmdHTTPHits,
+			"smtpfail":  cmdSMTPFail,
+			"bigfeed":   cmdBigFeed,
+			"filesize":  cmdFileSize,
+			"maxrss":    cmdMaxRSS,
+			"smtplate":  cmdSMTPLate,
+			"smtpauth":  cmdSMTPAuth,
 		},
 	})
 }
@@ -177,6 +183,106 @@ func cmdHTTPHits(ts *testscript.TestScript, neg bool, args []string) {
 	f.mu.Unlock()
 	if (got == want) == neg {
 		ts.Fatalf("httphits %s %s = %d; want %d", args[0], args[1], got, want)
+	}
+}
+
+// smtpfail STAGE CODE [ENHANCED [TEXT...]]: every command at STAGE (mail,
+// rcpt or data, the reply to the final ".") answers CODE from now on, with
+// the enhanced code and text given; CODE 0 clears it.
+func cmdSMTPFail(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: smtpfail STAGE CODE [ENHANCED [TEXT...]]")
+	}
+	code, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	var enhanced, text string
+	if len(args) > 2 {
+		enhanced = args[2]
+	}
+	if len(args) > 3 {
+		text = strings.Join(args[3:], " ")
+	}
+	ts.Value("smtp").(*smtptest.Server).FailAt(args[0], code, enhanced, text)
+}
+
+// bigfeed FILE N: write an RSS feed of N posts to FILE, the newest published
+// on Thursday 3 December 2026 and one a minute before each other, so a week's
+// issue made on Friday 4 December 2026 has all of them to choose from.
+func cmdBigFeed(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: bigfeed FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Bottega Digitale</title><link>https://bottega.example.it</link><description>Tanti post</description>
+`)
+	newest := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "<item><title>Post numero %d</title><link>https://bottega.example.it/p/%d/</link><guid>p%d</guid><pubDate>%s</pubDate><description>Il post %d.</description></item>\n",
+			i, i, i, newest.Add(-time.Duration(i)*time.Second*3).Format(time.RFC1123Z), i)
+	}
+	b.WriteString("</channel></rss>\n")
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b.Bytes(), 0o644))
+}
+
+// filesize FILE MAX: FILE holds at most MAX bytes (and, negated, more).
+func cmdFileSize(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: filesize FILE MAX")
+	}
+	max, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	ts.Logf("%s: %d bytes", args[0], fi.Size())
+	if (fi.Size() <= int64(max)) == neg {
+		ts.Fatalf("%s is %d bytes; want at most %d", args[0], fi.Size(), max)
+	}
+}
+
+// smtplate DURATION: the server accepts each message and only then, after
+// DURATION, answers the final "." (0 answers at once again).
+func cmdSMTPLate(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: smtplate DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	ts.Value("smtp").(*smtptest.Server).ReplyLate(d)
+}
+
+// smtpauth USER PASSWORD: the server requires AUTH PLAIN as USER with
+// PASSWORD before MAIL FROM; "smtpauth off" stops requiring it.
+func cmdSMTPAuth(ts *testscript.TestScript, neg bool, args []string) {
+	s := ts.Value("smtp").(*smtptest.Server)
+	switch {
+	case len(args) == 1 && args[0] == "off":
+		s.RequireAuth(nil)
+	case len(args) == 2:
+		s.RequireAuth(map[string]string{args[0]: args[1]})
+	default:
+		ts.Fatalf("usage: smtpauth USER PASSWORD | smtpauth off")
+	}
+}
+
+// maxrss MB: the last command, run under GNU time -f 'maxrss %M KB', peaked
+// at no more than MB megabytes of resident memory. The figure is logged.
+func cmdMaxRSS(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: maxrss MB")
+	}
+	max, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	m := regexp.MustCompile(`(?m)^maxrss (\d+) KB$`).FindStringSubmatch(ts.ReadFile("stderr"))
+	if m == nil {
+		ts.Fatalf("no 'maxrss N KB' line in stderr")
+	}
+	kb, _ := strconv.Atoi(m[1])
+	ts.Logf("peak RSS %d KB (%.1f MB)", kb, float64(kb)/1024)
+	if (kb <= max*1024) == neg {
+		ts.Fatalf("peak RSS %d KB; want at most %d MB", kb, max)
 	}
 }
 

@@ -99,6 +99,21 @@ func (s *Server) ReplyLate(d time.Duration) {
 	s.mu.Unlock()
 }
 
+// RequireAuth makes the server offer AUTH PLAIN and require it before MAIL
+// FROM, with these username → password pairs, as Options.Users does; nil
+// turns it off.
+func (s *Server) RequireAuth(users map[string]string) {
+	s.mu.Lock()
+	s.users = users
+	s.mu.Unlock()
+}
+
+func (s *Server) authUsers() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.users
+}
+
 // OnAccept calls fn after each accepted message (from the server's
 // goroutine), so a test can act in the middle of a send.
 func (s *Server) OnAccept(fn func()) {
@@ -213,18 +228,19 @@ type session struct {
 }
 
 func (ss *session) AuthMechanisms() []string {
-	if ss.s.users == nil {
+	if ss.s.authUsers() == nil {
 		return nil
 	}
 	return []string{sasl.Plain}
 }
 
 func (ss *session) Auth(mech string) (sasl.Server, error) {
-	if mech != sasl.Plain || ss.s.users == nil {
+	users := ss.s.authUsers()
+	if mech != sasl.Plain || users == nil {
 		return nil, smtp.ErrAuthUnknownMechanism
 	}
 	return sasl.NewPlainServer(func(identity, username, password string) error {
-		if want, ok := ss.s.users[username]; !ok || want != password {
+		if want, ok := users[username]; !ok || want != password {
 			return smtp.ErrAuthFailed
 		}
 		ss.user = username
@@ -236,7 +252,7 @@ func (ss *session) Reset()        { ss.from, ss.to = "", nil }
 func (ss *session) Logout() error { return nil }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
-	if ss.s.users != nil && ss.user == "" {
+	if ss.s.authUsers() != nil && ss.user == "" {
 		return smtp.ErrAuthRequired
 	}
 	if err := ss.s.failAt(AtMail); err != nil {
