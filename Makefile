@@ -56,7 +56,7 @@ race:
 # Each fuzz target for $(FUZZTIME); crashers land in testdata/fuzz and stay
 # there as regression cases.
 fuzz:
-	@for pkg in ./internal/feed ./internal/catalog ./internal/mailer ./internal/plaintext ./internal/newsletter; do \
+	@for pkg in ./internal/feed ./internal/catalog ./internal/mailer ./internal/plaintext ./internal/newsletter ./internal/letter; do \
 		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "== $$pkg $$t"; \
 			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x $$pkg || exit 1; \

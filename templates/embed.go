@@ -10,9 +10,10 @@ package templates
 
 import "embed"
 
-// FS holds digest.html, digest.txt, the confirmation mail (confirm.html,
+// FS holds digest.html, digest.txt, a letter's letter.html and letter.txt
+// (the digest's header and footer around the letter), the confirmation mail (confirm.html,
 // confirm.txt), the language directories and the pages of `venerdi serve`
 // (web/).
 //
-//go:embed digest.html digest.txt confirm.html confirm.txt it en web
+//go:embed digest.html digest.txt letter.html letter.txt confirm.html confirm.txt it en web
 var FS embed.FS

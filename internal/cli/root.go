@@ -152,6 +152,7 @@ func coreOptions(cfg *config.Config) (newsletter.Options, error) {
 			From:              cfg.Mail.From,
 			ReplyTo:           cfg.Mail.ReplyTo,
 			ListID:            cfg.Mail.ListID,
+			ListIDLetters:     cfg.LettersListID(),
 			UnsubscribeMailto: cfg.Mail.UnsubscribeMailto,
 			DKIM: newsletter.DKIM{
 				KeyFile:  cfg.Path(cfg.Mail.DKIMKeyFile),
@@ -244,7 +245,7 @@ func newRootCmd(a *App) *cobra.Command {
 	})
 	root.AddCommand(
 		newInitCmd(a), newFetchCmd(a), newPreviewCmd(a), newSendCmd(a), newRunCmd(a), newServeCmd(a),
-		newSubscribersCmd(a), newHistoryCmd(a), newDeliveriesCmd(a), newConfigCmd(a),
+		newLetterCmd(a), newSubscribersCmd(a), newHistoryCmd(a), newDeliveriesCmd(a), newConfigCmd(a),
 		newTemplatesCmd(a), newVersionCmd(a), newScheduleCmd(a), newBackupCmd(a), newDoctorCmd(a),
 	)
 	return root

@@ -88,7 +88,7 @@ func newSubscribersListCmd(a *App) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "one JSON object per line, for scripts: email, name, status, created_at, updated_at")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "one JSON object per line, for scripts: email, name, status, created_at, updated_at, streams")
 	cmd.Flags().StringVar(&status, "status", "", "only this status: "+strings.Join(newsletter.SubscriberStatusNames(), ", "))
 	completeEnum(cmd, "status", newsletter.SubscriberStatusNames())
 	return cmd
@@ -102,13 +102,24 @@ type subscriberJSON struct {
 	Status    string `json:"status"`
 	CreatedAt string `json:"created_at"`
 	UpdatedAt string `json:"updated_at"`
+	// Streams are the streams it gets: digest, letters.
+	Streams []string `json:"streams"`
+}
+
+// streamNames lists a subscriber's streams as words.
+func streamNames(s newsletter.Subscriber) []string {
+	out := []string{}
+	for _, st := range s.Streams {
+		out = append(out, string(st))
+	}
+	return out
 }
 
 func runSubscribersList(ctx context.Context, p *printer, nl *newsletter.Newsletter, o listOptions) error {
 	return nl.EachSubscriber(ctx, o.Status, func(s newsletter.Subscriber) error {
 		if o.JSON {
 			return p.JSON(subscriberJSON{Email: s.Email, Name: s.Name, Status: string(s.Status),
-				CreatedAt: rfc3339(s.CreatedAt), UpdatedAt: rfc3339(s.UpdatedAt)})
+				CreatedAt: rfc3339(s.CreatedAt), UpdatedAt: rfc3339(s.UpdatedAt), Streams: streamNames(s)})
 		}
 		p.Printf("%s\t%s", s.Email, s.Status)
 		return nil
@@ -200,19 +211,21 @@ func newSubscribersExportCmd(a *App) *cobra.Command {
 		Short: "Write all subscribers as CSV to standard output, with their consent records",
 		Long: `Write every subscriber as CSV: email, name, status, created_at, then the
 latest consent record (consent_event, consent_at, consent_source, consent_ip,
-consent_wording: how and when the address joined). Times are RFC 3339, UTC.`,
+consent_wording: how and when the address joined), then streams (the
+streams it gets, e.g. "digest,letters"; 'subscribers import' reads it back).
+Times are RFC 3339, UTC.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
 				w := csv.NewWriter(a.out)
-				w.Write([]string{"email", "name", "status", "created_at", "consent_event", "consent_at", "consent_source", "consent_ip", "consent_wording"})
+				w.Write([]string{"email", "name", "status", "created_at", "consent_event", "consent_at", "consent_source", "consent_ip", "consent_wording", "streams"})
 				err := nl.EachSubscriber(ctx, "", func(s newsletter.Subscriber) error {
 					at := ""
 					if !s.Consent.At.IsZero() {
 						at = s.Consent.At.UTC().Format(time.RFC3339)
 					}
 					return w.Write([]string{s.Email, s.Name, string(s.Status), s.CreatedAt.UTC().Format(time.RFC3339),
-						string(s.Consent.Event), at, s.Consent.Source, s.Consent.IP, s.Consent.Wording})
+						string(s.Consent.Event), at, s.Consent.Source, s.Consent.IP, s.Consent.Wording, strings.Join(streamNames(s), ",")})
 				})
 				w.Flush()
 				return errors.Join(err, w.Error())

@@ -96,9 +96,12 @@ type Store struct {
 
 // Mail holds the headers every message carries.
 type Mail struct {
-	From              string `toml:"from"`
-	ReplyTo           string `toml:"reply_to"`
-	ListID            string `toml:"list_id"`
+	From    string `toml:"from"`
+	ReplyTo string `toml:"reply_to"`
+	ListID  string `toml:"list_id"`
+	// ListIDLetters is the List-Id of the letters stream; empty: derived
+	// from ListID (see LettersListID).
+	ListIDLetters     string `toml:"list_id_letters"`
 	UnsubscribeURL    string `toml:"unsubscribe_url"`
 	UnsubscribeMailto string `toml:"unsubscribe_mailto"`
 	DKIMKeyFile       string `toml:"dkim_key_file"`
@@ -421,6 +424,9 @@ func (c *Config) Validate() error {
 	if c.Mail.ListID == "" || strings.ContainsAny(c.Mail.ListID, " <>\r\n") {
 		bad("mail.list_id", "%q: use a dotted name like settimanale.example.it", c.Mail.ListID)
 	}
+	if strings.ContainsAny(c.Mail.ListIDLetters, " <>\r\n") || c.Mail.ListIDLetters != "" && c.Mail.ListIDLetters == c.Mail.ListID {
+		bad("mail.list_id_letters", "%q: use a dotted name like lettere.example.it, other than mail.list_id", c.Mail.ListIDLetters)
+	}
 	if c.Web.BaseURL == "" && c.Mail.UnsubscribeURL == "" {
 		bad("web.base_url", "must be set: the public URL of venerdi serve, where every link in mail points (mail.unsubscribe_url is the older name)")
 	} else if c.Web.BaseURL != "" {
@@ -599,4 +605,26 @@ func (c *Config) Masked() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// LettersListID is the List-Id of the letters stream: mail.list_id_letters,
+// else mail.list_id with its first label ("settimanale", "weekly",
+// "newsletter", "news") replaced by "lettere" (Italian) or "letters",
+// else "lettere." or "letters." before all of mail.list_id.
+func (c *Config) LettersListID() string {
+	if c.Mail.ListIDLetters != "" {
+		return c.Mail.ListIDLetters
+	}
+	word := "lettere"
+	if c.Site.Language == "en" {
+		word = "letters"
+	}
+	id := c.Mail.ListID
+	if first, rest, ok := strings.Cut(id, "."); ok && strings.Contains(rest, ".") {
+		switch strings.ToLower(first) {
+		case "settimanale", "weekly", "newsletter", "news", "digest":
+			return word + "." + rest
+		}
+	}
+	return word + "." + id
 }

@@ -100,6 +100,7 @@ path = "venerdi.db"
 from = {{q .From}}
 reply_to = ""
 list_id = {{q .List}}
+list_id_letters = ""            # List-Id of the letters; empty: list_id with "lettere" for its first label
 unsubscribe_mailto = ""         # optional mailto: List-Unsubscribe alternative
 # dkim_key_file = "dkim.pem"
 # dkim_selector = "venerdi"

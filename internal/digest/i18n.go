@@ -52,8 +52,13 @@ var labels = map[string]map[string]string{
 		"web_version":         "Leggila nel browser",
 		"web_version_intro":   "Non si vede bene?",
 		"sent_by":             "Inviata da",
-		"links":               "Link",
-		"moved_note":          "Il webinar è stato spostato: aggiorna il calendario.",
+		// A letter (letter.html, letter.txt).
+		"letter":                   "Una lettera",
+		"letter_why":               "Ricevi questa email perché sei tra gli iscritti alle lettere di",
+		"letter_unsubscribe_intro": "Non vuoi più ricevere le lettere? La newsletter del venerdì resta, se vuoi.",
+		"letter_unsubscribe":       "Scegli cosa ricevere",
+		"links":                    "Link",
+		"moved_note":               "Il webinar è stato spostato: aggiorna il calendario.",
 	},
 	English: {
 		"newsletter":          "The weekly newsletter",
@@ -89,8 +94,13 @@ var labels = map[string]map[string]string{
 		"web_version":         "Read it in your browser",
 		"web_version_intro":   "Trouble reading this?",
 		"sent_by":             "Sent by",
-		"links":               "Links",
-		"moved_note":          "This webinar has moved: update your calendar.",
+		// A letter (letter.html, letter.txt).
+		"letter":                   "A letter",
+		"letter_why":               "You are receiving this email because you signed up for the letters of",
+		"letter_unsubscribe_intro": "Don't want letters any more? The Friday newsletter can stay, if you like.",
+		"letter_unsubscribe":       "Choose what you get",
+		"links":                    "Links",
+		"moved_note":               "This webinar has moved: update your calendar.",
 	},
 }
 

@@ -200,7 +200,7 @@ func Export(lang, dir string) ([]string, error) {
 		return nil, err
 	}
 	var written []string
-	for _, name := range []string{SubjectFile, TextFile, HTMLFile, "confirm.txt", "confirm.html"} {
+	for _, name := range []string{SubjectFile, TextFile, HTMLFile, LetterTextFile, LetterHTMLFile, "confirm.txt", "confirm.html"} {
 		b, _, err := readDefault(lang, name)
 		if err != nil {
 			return written, err

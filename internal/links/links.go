@@ -211,3 +211,42 @@ func OutlookCalendar(e Event) string {
 	}
 	return "https://outlook.live.com/calendar/0/deeplink/compose?" + q.Encode()
 }
+
+// Stream is one of a subscriber's streams (the weekly digest, the
+// letters), as links carry it.
+type Stream string
+
+// StreamParam is the query parameter an unsubscribe link names its
+// message's stream with, so the page (and an RFC 8058 one-click POST)
+// knows which stream "unsubscribe" means.
+const StreamParam = "stream"
+
+// UnsubscribeStream is the unsubscribe page for tok, from a message of
+// stream.
+func (b *Builder) UnsubscribeStream(tok string, stream Stream) string {
+	u := b.Unsubscribe(tok)
+	if stream != "" {
+		u += "?" + StreamParam + "=" + url.QueryEscape(string(stream))
+	}
+	return u
+}
+
+// ForStream returns the List-Unsubscribe targets of a message of stream:
+// the one-click URL names the stream, so a mailbox provider's
+// "unsubscribe" stops that stream only.
+func (b *Builder) ForStream(stream Stream) *StreamLinks { return &StreamLinks{b: b, stream: stream} }
+
+// StreamLinks builds the List-Unsubscribe targets of one stream's
+// messages.
+type StreamLinks struct {
+	b      *Builder
+	stream Stream
+}
+
+// ListUnsubscribe returns the List-Unsubscribe targets for tok, the https
+// one (naming the stream) first, then the mailto one if any.
+func (s *StreamLinks) ListUnsubscribe(tok string) []string {
+	out := s.b.ListUnsubscribe(tok)
+	out[0] = s.b.UnsubscribeStream(tok, s.stream)
+	return out
+}

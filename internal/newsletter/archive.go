@@ -27,6 +27,9 @@ func IssueKey(is *Issue) string {
 	if is.Week != "" {
 		return is.Week
 	}
+	if is.ArchiveKey != "" {
+		return is.ArchiveKey
+	}
 	return strconv.FormatInt(is.ID, 10)
 }
 
@@ -39,8 +42,8 @@ func (n *Newsletter) WebIssue(ctx context.Context, key string) (*Issue, error) {
 	var err error
 	if id, perr := strconv.ParseInt(key, 10, 64); perr == nil {
 		is, err = n.st.IssueByID(ctx, id)
-	} else {
-		is, err = n.st.IssueByWeek(ctx, key)
+	} else if is, err = n.st.IssueByWeek(ctx, key); isNotFound(err) {
+		is, err = n.st.IssueByArchiveKey(ctx, key)
 	}
 	if err != nil {
 		return nil, err

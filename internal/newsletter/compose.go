@@ -10,6 +10,7 @@ import (
 
 	"github.com/venerdi/venerdi/internal/delivery"
 	"github.com/venerdi/venerdi/internal/digest"
+	"github.com/venerdi/venerdi/internal/links"
 	"github.com/venerdi/venerdi/internal/schedule"
 	"github.com/venerdi/venerdi/internal/store"
 	"github.com/venerdi/venerdi/internal/token"
@@ -159,6 +160,12 @@ func (n *Newsletter) PreviewBytes(ctx context.Context, f Format) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
+	return n.previewIssue(is, f)
+}
+
+// previewIssue writes is in format f, the personal link a visible
+// stand-in.
+func (n *Newsletter) previewIssue(is *Issue, f Format) ([]byte, error) {
 	switch f {
 	case FormatHTML:
 		return []byte(strings.ReplaceAll(is.HTML, digest.UnsubscribePlaceholder, "#unsubscribe")), nil
@@ -178,7 +185,7 @@ func (n *Newsletter) PreviewBytes(ctx context.Context, f Format) ([]byte, error)
 // content is a frozen issue as delivery sends it: the digest's stand-in for
 // the unsubscribe URL becomes the real link around token.Placeholder.
 func (n *Newsletter) content(is *Issue) delivery.Content {
-	unsub := n.links.Unsubscribe(token.Placeholder)
+	unsub := n.links.UnsubscribeStream(token.Placeholder, links.Stream(streamOf(is)))
 	return delivery.Content{
 		Subject: is.Subject,
 		HTML:    strings.ReplaceAll(is.HTML, digest.UnsubscribePlaceholder, unsub),

@@ -82,13 +82,13 @@ func (e *DeliveryError) Unwrap() error {
 func (n *Newsletter) relayError(is *Issue, stop *delivery.StopError) error {
 	e := &DeliveryError{Stop: stop, Hint: stopHint(stop.Kind)}
 	if is != nil {
-		e.Week, e.Tally = is.Week, n.tally(is)
+		e.Week, e.Tally = issueName(is), n.tally(is)
 	}
 	return e
 }
 
 func (n *Newsletter) deliveryError(is *Issue, err error) error {
-	return &DeliveryError{Week: is.Week, Tally: n.tally(is), Err: err}
+	return &DeliveryError{Week: issueName(is), Tally: n.tally(is), Err: err}
 }
 
 func stopHint(k delivery.StopKind) string {

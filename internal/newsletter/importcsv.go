@@ -498,6 +498,7 @@ type layout struct {
 	unsubscribedAt           []int
 	bouncedAt                []int
 	consent                  []int
+	streams                  int // venerdi's own export: the streams it gets; -1: absent
 	// all is the status of every row: Mailchimp exports unsubscribed and
 	// cleaned addresses as files of their own.
 	all store.SubscriberStatus
@@ -549,6 +550,7 @@ func newLayout(header []string) (*layout, error) {
 		unsubscribedAt: every(unsubscribedAtColumns),
 		bouncedAt:      every(bouncedAtColumns),
 		consent:        every(consentColumns),
+		streams:        first([]string{"streams"}),
 	}
 	if l.email < 0 {
 		quoted := make([]string, len(header))
@@ -665,6 +667,18 @@ func (l *layout) row(rec []string) (row store.ImportRow, msg string) {
 		if t, ok := parseOptIn(l.field(rec, i)); ok {
 			row.ConsentAt = t
 			break
+		}
+	}
+	if l.streams >= 0 {
+		// venerdi's export: "digest,letters", one of them, or "" (none:
+		// someone who stopped both is unsubscribed anyway).
+		row.Streams = []store.Stream{}
+		for _, f := range strings.FieldsFunc(l.field(rec, l.streams), func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+			st, err := ParseStream(strings.ToLower(f))
+			if err != nil {
+				return row, fmt.Sprintf("streams: %q is not a stream (use digest, letters)", f)
+			}
+			row.Streams = append(row.Streams, st)
 		}
 	}
 	return row, ""

@@ -103,9 +103,13 @@ type Rules struct {
 
 // Mail holds the identity every message carries.
 type Mail struct {
-	From              string
-	ReplyTo           string
+	From    string
+	ReplyTo string
+	// ListID is the List-Id of the digest stream; ListIDLetters that of
+	// the letters (each stream its own, so mailbox rules and one-click
+	// unsubscribe apply per stream).
 	ListID            string
+	ListIDLetters     string
 	UnsubscribeMailto string // optional mailto: List-Unsubscribe alternative
 	DKIM              DKIM
 	Address           string // the sender's postal address, for the footer
@@ -171,6 +175,7 @@ type Newsletter struct {
 	signer   *mailer.Signer
 	renderer *digest.Renderer
 	confirm  *digest.ConfirmationRenderer
+	letters  *digest.LetterRenderer
 }
 
 // Open opens the database at dbPath and builds the application on it; Close
@@ -233,6 +238,9 @@ func New(ctx context.Context, opts Options, st *store.Store, now func() time.Tim
 		return nil, err
 	}
 	if n.confirm, err = digest.NewConfirmationRenderer(opts.Site.Language, opts.Templates); err != nil {
+		return nil, err
+	}
+	if n.letters, err = digest.NewLetterRenderer(opts.Site.Language, opts.Templates); err != nil {
 		return nil, err
 	}
 	return n, nil

@@ -99,6 +99,8 @@ func (n *Newsletter) mailConfirmation(ctx context.Context, sub *Subscriber, now 
 type LinkTarget struct {
 	Email  string
 	Status SubscriberStatus
+	// Streams are the streams the subscriber still gets.
+	Streams []Stream
 }
 
 // CheckLink reads a confirm or unsubscribe link without acting on it: a GET
@@ -109,7 +111,11 @@ func (n *Newsletter) CheckLink(ctx context.Context, purpose, tok string) (*LinkT
 	if err != nil {
 		return nil, err
 	}
-	return &LinkTarget{Email: sub.Email, Status: sub.Status}, nil
+	streams, err := n.st.SubscriberStreams(ctx, sub.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &LinkTarget{Email: sub.Email, Status: sub.Status, Streams: streams}, nil
 }
 
 func (n *Newsletter) subscriberOf(ctx context.Context, purpose, tok string) (*Subscriber, error) {
@@ -185,4 +191,18 @@ func (n *Newsletter) Forget(ctx context.Context, address string) (found bool, er
 		return false, err
 	}
 	return n.st.Forget(ctx, addr, n.now())
+}
+
+// StopStream stops one stream for the subscriber an unsubscribe link names,
+// at once: what "unsubscribe" means in a message of that stream (a mailbox
+// provider's RFC 8058 one-click POST, or the page's "stop this stream"
+// button). The other stream goes on; a subscriber left with no stream is
+// unsubscribed. It reports whether the stream was stopped already and
+// whether the subscriber is now unsubscribed.
+func (n *Newsletter) StopStream(ctx context.Context, tok string, stream Stream, source, ip string) (already, unsubscribed bool, err error) {
+	sub, err := n.subscriberOf(ctx, token.Unsubscribe, tok)
+	if err != nil {
+		return false, false, err
+	}
+	return n.st.StopStream(ctx, sub.ID, stream, store.Consent{Source: source, IP: ip}, n.now())
 }

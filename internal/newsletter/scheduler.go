@@ -65,9 +65,20 @@ func (n *Newsletter) Schedule(ctx context.Context, o SchedulerOptions) error {
 			event(SchedulerEvent{Kind: "sent", Report: rep})
 			gathered = time.Time{}
 		}
+		if rep != nil {
+			for _, l := range rep.Letters {
+				event(SchedulerEvent{Kind: "sent", Report: l})
+			}
+		}
 		now := n.now()
 		next := n.NextSlot(now)
-		if !retryAt.IsZero() && retryAt.Before(next) {
+		// A letter scheduled with 'letter send --at' wakes the scheduler
+		// at its own time.
+		if at, err := n.NextLetter(ctx, now); err == nil && !at.IsZero() && at.Before(next) && (retryAt.IsZero() || at.Before(retryAt)) {
+			next = at
+			retryAt = at // no early fetch for a letter
+		}
+		if !retryAt.IsZero() && !retryAt.After(next) {
 			next = retryAt
 		} else if early := next.Add(-o.GatherLead); o.GatherLead > 0 && early.After(now) {
 			event(SchedulerEvent{Kind: "waiting", At: early})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/venerdi/venerdi/internal/delivery"
+	"github.com/venerdi/venerdi/internal/links"
 	"github.com/venerdi/venerdi/internal/lock"
 	"github.com/venerdi/venerdi/internal/mailer"
 	"github.com/venerdi/venerdi/internal/schedule"
@@ -42,6 +43,7 @@ const (
 	NotDue                          // IfDue: no slot is due
 	Missed                          // IfDue: the slot is older than Rules.MaxDelay; skipped
 	Busy                            // IfDue: another run holds the database
+	Scheduled                       // a letter frozen for later (LetterOptions.At)
 )
 
 // SendReport tells what a send did. It comes back with an error too, as
@@ -58,6 +60,8 @@ type SendReport struct {
 	// Attempted says a delivery ran; DeliveryErr is how it ended.
 	Attempted   bool
 	DeliveryErr error
+	// Letters are the scheduled letters an IfDue send delivered.
+	Letters []*SendReport
 }
 
 // StaleError refuses to resume an issue composed more than Rules.MaxDelay
@@ -69,6 +73,10 @@ type StaleError struct {
 }
 
 func (e *StaleError) Error() string {
+	if strings.HasPrefix(e.Week, "letter ") {
+		return fmt.Sprintf("%s fell due %s ago (digest.max_delay is %s): it may be stale; 'venerdi letter send FILE --force' sends it anyway",
+			e.Week, e.Age.Round(time.Minute), e.MaxDelay)
+	}
 	return fmt.Sprintf("issue %s was composed %s ago (digest.max_delay is %s): its news may be stale; pass --force to send it anyway",
 		e.Week, e.Age.Round(time.Minute), e.MaxDelay)
 }
@@ -120,6 +128,13 @@ func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, erro
 	}
 	rep := &SendReport{}
 	if o.IfDue {
+		// Letters scheduled with 'letter send --at' go out first: they
+		// fell due at a moment of their own.
+		letters, err := n.sendDueLetters(ctx)
+		rep.Letters = letters
+		if err != nil {
+			return rep, err
+		}
 		due, err := n.due(ctx, rep)
 		if err != nil || !due {
 			return rep, err
@@ -193,7 +208,7 @@ func (n *Newsletter) resume(ctx context.Context, rep *SendReport, is *Issue, o S
 	if err := n.staleGuard(is, o.Force); err != nil {
 		return err
 	}
-	n.rep.Verbosef("resuming issue %s composed %s", is.Week, is.ComposedAt.In(n.Location()).Format(time.RFC3339))
+	n.rep.Verbosef("resuming issue %s composed %s", issueName(is), is.ComposedAt.In(n.Location()).Format(time.RFC3339))
 	if err := n.checkTransport(ctx); err != nil {
 		return err
 	}
@@ -292,17 +307,23 @@ func (n *Newsletter) RetryFailed(ctx context.Context, force bool) (*SendReport, 
 
 func (n *Newsletter) staleGuard(is *Issue, force bool) error {
 	now := n.now()
-	if force || !schedule.Stale(is.ComposedAt, now, n.opts.Rules.MaxDelay) {
+	// A letter counts from when it fell due (--at), not from when it was
+	// frozen.
+	ref := is.ComposedAt
+	if !is.SendAt.IsZero() {
+		ref = is.SendAt
+	}
+	if force || !schedule.Stale(ref, now, n.opts.Rules.MaxDelay) {
 		return nil
 	}
-	return &StaleError{Week: is.Week, Age: now.Sub(is.ComposedAt), MaxDelay: n.opts.Rules.MaxDelay}
+	return &StaleError{Week: issueName(is), Age: now.Sub(ref), MaxDelay: n.opts.Rules.MaxDelay}
 }
 
 // deliver runs the ledger-driven send of rep.Issue into rep.
 func (n *Newsletter) deliver(ctx context.Context, rep *SendReport, retry bool) error {
 	opts := n.deliveryOptions(rep.Issue)
 	opts.RetryFailed = retry
-	if p := n.rep.Progress("sending " + rep.Issue.Week); p != nil {
+	if p := n.rep.Progress("sending " + issueName(rep.Issue)); p != nil {
 		opts.Progress = p
 	}
 	start := time.Now()
@@ -332,8 +353,8 @@ func (n *Newsletter) deliveryOptions(is *Issue) *delivery.Options {
 		Content:     n.content(is),
 		From:        n.opts.Mail.From,
 		ReplyTo:     n.opts.Mail.ReplyTo,
-		ListID:      n.opts.Mail.ListID,
-		Links:       n.links,
+		ListID:      n.listID(is.Stream),
+		Links:       n.links.ForStream(links.Stream(streamOf(is))),
 		Secret:      n.secret,
 		Signer:      n.signer,
 		Connections: s.Connections,
@@ -376,26 +397,24 @@ func (n *Newsletter) SendTest(ctx context.Context, to string) (*Issue, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := n.deliveryOptions(is)
-	msgID := "<test." + strings.ReplaceAll(is.Week, "-", ".") + "." + fmt.Sprint(time.Now().UnixNano()) + "@" + delivery.DomainOf(opts.From) + ">"
-	c, err := delivery.NewComposer(opts)
-	if err != nil {
-		return nil, err
+	return is, n.sendTestCopy(ctx, is, to)
+}
+
+// streamOf is the stream is goes to; an issue frozen before streams
+// existed is a digest.
+func streamOf(is *Issue) Stream {
+	if is.Stream == "" {
+		return StreamDigest
 	}
-	raw, err := c.Message(0, to, "", msgID)
-	if err != nil {
-		return nil, err
+	return is.Stream
+}
+
+// listID is the List-Id of stream's messages.
+func (n *Newsletter) listID(stream Stream) string {
+	if stream == StreamLetters && n.opts.Mail.ListIDLetters != "" {
+		return n.opts.Mail.ListIDLetters
 	}
-	conn, err := opts.Dial(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	if err := conn.Send(ctx, mailer.Envelope{From: delivery.AddressOf(opts.From), To: to}, raw); err != nil {
-		return nil, fmt.Errorf("test send to %s: %w", to, err)
-	}
-	n.rep.Verbosef("test copy of %q sent to %s", is.Subject, to)
-	return is, nil
+	return n.opts.Mail.ListID
 }
 
 // NextSlot returns the first send slot (Rules.Weekday at Rules.Hour:Minute

@@ -20,6 +20,20 @@ type Issue struct {
 	CutoffAt   time.Time
 	Status     IssueStatus
 	FinishedAt time.Time
+
+	// Stream is who gets it: subscribers who have not stopped it.
+	Stream Stream
+	// ContentHash identifies a letter by its file's content; "" for a
+	// digest.
+	ContentHash string
+	// Source is the file a letter was read from; "" for a digest.
+	Source string
+	// SendAt is when a letter is due (now, or 'letter send --at'); zero for
+	// a digest.
+	SendAt time.Time
+	// ArchiveKey names a letter in the web archive; "" for a digest (its
+	// week names it).
+	ArchiveKey string
 }
 
 // Item is one thing an issue covers.
@@ -40,11 +54,25 @@ func (s *Store) CreateIssue(ctx context.Context, is *Issue, items []Item) error 
 	if is.Kind == "" {
 		is.Kind = KindDigest
 	}
+	if is.Stream == "" {
+		is.Stream = StreamDigest
+	}
+	var hash, sendAt, key any
+	if is.ContentHash != "" {
+		hash = is.ContentHash
+	}
+	if !is.SendAt.IsZero() {
+		sendAt = unix(is.SendAt)
+	}
+	if is.ArchiveKey != "" {
+		key = is.ArchiveKey
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `
-			INSERT INTO issues (week, kind, subject, html, text, composed_at, cutoff_at, status)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'composed')`,
-			week, is.Kind, is.Subject, is.HTML, is.Text, unix(is.ComposedAt), unix(is.CutoffAt))
+			INSERT INTO issues (week, kind, subject, html, text, composed_at, cutoff_at, status, stream, content_hash, source, send_at, archive_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'composed', ?, ?, ?, ?, ?)`,
+			week, is.Kind, is.Subject, is.HTML, is.Text, unix(is.ComposedAt), unix(is.CutoffAt),
+			is.Stream, hash, is.Source, sendAt, key)
 		if isUnique(err) {
 			return ErrIssueExists
 		}
@@ -68,13 +96,16 @@ func (s *Store) CreateIssue(ctx context.Context, is *Issue, items []Item) error 
 	})
 }
 
-const issueCols = `id, COALESCE(week, ''), kind, subject, html, text, composed_at, cutoff_at, status, finished_at`
+const issueCols = `id, COALESCE(week, ''), kind, subject, html, text, composed_at, cutoff_at, status, finished_at,
+	stream, COALESCE(content_hash, ''), source, send_at, COALESCE(archive_key, '')`
 
-func scanIssue(row interface{ Scan(...any) error }) (*Issue, error) {
+func scanIssue(row interface{ Scan(...any) error }, extra ...any) (*Issue, error) {
 	var is Issue
 	var composed, cutoff int64
-	var finished sql.NullInt64
-	err := row.Scan(&is.ID, &is.Week, &is.Kind, &is.Subject, &is.HTML, &is.Text, &composed, &cutoff, &is.Status, &finished)
+	var finished, sendAt sql.NullInt64
+	dest := append([]any{&is.ID, &is.Week, &is.Kind, &is.Subject, &is.HTML, &is.Text, &composed, &cutoff, &is.Status, &finished,
+		&is.Stream, &is.ContentHash, &is.Source, &sendAt, &is.ArchiveKey}, extra...)
+	err := row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -82,7 +113,57 @@ func scanIssue(row interface{ Scan(...any) error }) (*Issue, error) {
 		return nil, err
 	}
 	is.ComposedAt, is.CutoffAt, is.FinishedAt = fromUnix(composed), fromUnix(cutoff), nullUnix(finished)
+	is.SendAt = nullUnix(sendAt)
 	return &is, nil
+}
+
+// IssueByHash returns the letter whose content hashes to hash, or
+// ErrNotFound.
+func (s *Store) IssueByHash(ctx context.Context, hash string) (*Issue, error) {
+	return scanIssue(s.db.QueryRowContext(ctx, `SELECT `+issueCols+` FROM issues WHERE content_hash = ?`, hash))
+}
+
+// IssueByArchiveKey returns the letter the web archive names key, or
+// ErrNotFound.
+func (s *Store) IssueByArchiveKey(ctx context.Context, key string) (*Issue, error) {
+	return scanIssue(s.db.QueryRowContext(ctx, `SELECT `+issueCols+` FROM issues WHERE archive_key = ?`, key))
+}
+
+// LastLetterFrom returns the latest letter read from the file source, or
+// ErrNotFound.
+func (s *Store) LastLetterFrom(ctx context.Context, source string) (*Issue, error) {
+	return scanIssue(s.db.QueryRowContext(ctx, `SELECT `+issueCols+` FROM issues
+		WHERE kind = 'letter' AND source = ? ORDER BY id DESC LIMIT 1`, source))
+}
+
+// DueLetters returns the letters not yet done whose send_at has come,
+// the earliest first.
+func (s *Store) DueLetters(ctx context.Context, now time.Time) ([]Issue, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+issueCols+` FROM issues
+		WHERE kind = 'letter' AND status <> 'done' AND send_at IS NOT NULL AND send_at <= ?
+		ORDER BY send_at, id`, unix(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Issue
+	for rows.Next() {
+		is, err := scanIssue(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *is)
+	}
+	return out, rows.Err()
+}
+
+// NextLetterAt returns when the next letter not yet due is scheduled, or
+// the zero time when none is.
+func (s *Store) NextLetterAt(ctx context.Context, now time.Time) (time.Time, error) {
+	var at sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT min(send_at) FROM issues
+		WHERE kind = 'letter' AND status <> 'done' AND send_at > ?`, unix(now)).Scan(&at)
+	return nullUnix(at), err
 }
 
 // IssueByWeek returns the digest of week, or ErrNotFound.
@@ -138,14 +219,12 @@ func (s *Store) History(ctx context.Context, limit int) ([]IssueSummary, error) 
 	var out []IssueSummary
 	for rows.Next() {
 		var h IssueSummary
-		var composed, cutoff int64
-		var finished sql.NullInt64
-		if err := rows.Scan(&h.ID, &h.Week, &h.Kind, &h.Subject, &h.HTML, &h.Text, &composed, &cutoff, &h.Status, &finished,
-			&h.Posts, &h.Webinars, &h.Recordings, &h.Changes); err != nil {
+		is, err := scanIssue(rows, &h.Posts, &h.Webinars, &h.Recordings, &h.Changes)
+		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		h.ComposedAt, h.CutoffAt, h.FinishedAt = fromUnix(composed), fromUnix(cutoff), nullUnix(finished)
+		h.Issue = *is
 		h.HTML, h.Text = "", "" // a listing needs neither
 		out = append(out, h)
 	}
@@ -185,7 +264,8 @@ func (s *Store) History(ctx context.Context, limit int) ([]IssueSummary, error) 
 // Archive lists up to limit issues that went out (done, or being sent),
 // newest first, without their bodies.
 func (s *Store) Archive(ctx context.Context, limit int) ([]Issue, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(week, ''), kind, subject, '', '', composed_at, cutoff_at, status, finished_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(week, ''), kind, subject, '', '', composed_at, cutoff_at, status, finished_at,
+		stream, COALESCE(content_hash, ''), source, send_at, COALESCE(archive_key, '')
 		FROM issues WHERE status IN ('sending', 'done') ORDER BY composed_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err

@@ -25,12 +25,13 @@ type Outcome struct {
 }
 
 // EnsureLedger adds a pending row for every active subscriber that has none
-// for the issue, so someone who subscribed while an issue was being sent is
-// not skipped. It returns how many rows it added.
+// for the issue and has not stopped its stream, so someone who subscribed
+// while an issue was being sent is not skipped. It returns how many rows it
+// added.
 func (s *Store) EnsureLedger(ctx context.Context, issueID int64, now time.Time) (int, error) {
 	r, err := s.db.ExecContext(ctx, `
 		INSERT OR IGNORE INTO deliveries (issue_id, subscriber_id, status, updated_at)
-		SELECT ?, id, 'pending', ? FROM subscribers WHERE status = 'active'`, issueID, unix(now))
+		SELECT ?1, s.id, 'pending', ?2 FROM subscribers s WHERE `+receives, issueID, unix(now))
 	if err != nil {
 		return 0, err
 	}
@@ -189,7 +190,8 @@ func (s *Store) Outstanding(ctx context.Context, issueID int64) (int, error) {
 	return n, err
 }
 
-// FinishIssue marks an issue done, unless someone became active since its
+// FinishIssue marks an issue done, unless someone became active (for its
+// stream) since its
 // rows were last added: then it adds their rows and returns how many, and
 // the run goes on. Both happen in one transaction, so nobody who is active
 // when the issue is marked done is left without it.
@@ -197,7 +199,7 @@ func (s *Store) FinishIssue(ctx context.Context, issueID int64, now time.Time) (
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `
 			INSERT OR IGNORE INTO deliveries (issue_id, subscriber_id, status, updated_at)
-			SELECT ?, id, 'pending', ? FROM subscribers WHERE status = 'active'`, issueID, unix(now))
+			SELECT ?1, s.id, 'pending', ?2 FROM subscribers s WHERE `+receives, issueID, unix(now))
 		if err != nil {
 			return err
 		}

@@ -163,6 +163,11 @@ func (s *Store) Confirm(ctx context.Context, id int64, c Consent, now time.Time)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE email_hash = ?`, SuppressionHash(sub.Email)); err != nil {
 			return err
 		}
+		// Someone who left and subscribes again asks for the newsletter
+		// as it is now: every stream.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM stream_optouts WHERE subscriber_id = ?`, id); err != nil {
+			return err
+		}
 		c.Event, c.At = ConsentConfirmed, now
 		return addConsent(ctx, tx, id, c)
 	})
@@ -202,7 +207,7 @@ func (s *Store) Forget(ctx context.Context, email string, now time.Time) (found 
 			return err
 		default:
 			found = true
-			for _, q := range []string{`DELETE FROM consents WHERE subscriber_id = ?`,
+			for _, q := range []string{`DELETE FROM consents WHERE subscriber_id = ?`, `DELETE FROM stream_optouts WHERE subscriber_id = ?`,
 				`DELETE FROM deliveries WHERE subscriber_id = ?`, `DELETE FROM subscribers WHERE id = ?`} {
 				if _, err := tx.ExecContext(ctx, q, sub.ID); err != nil {
 					return err

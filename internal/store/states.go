@@ -67,3 +67,16 @@ const (
 
 // LedgerStatuses lists every ledger status, for validating input.
 var LedgerStatuses = []LedgerStatus{LedgerPending, LedgerSending, LedgerSent, LedgerFailed, LedgerBounced, LedgerSkipped, LedgerUnknown}
+
+// Stream is one kind of mail a subscriber may get or stop on its own: the
+// weekly digest or the occasional letters. Each has its own List-Id.
+type Stream string
+
+// Streams.
+const (
+	StreamDigest  Stream = "digest"  // the Friday issue
+	StreamLetters Stream = "letters" // the occasional letters
+)
+
+// Streams lists every stream, in the order they are shown.
+var Streams = []Stream{StreamDigest, StreamLetters}

@@ -21,6 +21,9 @@ type Subscriber struct {
 	// Consent is the latest record of how the address joined; filled by
 	// EachSubscriber only.
 	Consent Consent
+	// Streams are the streams it gets (the others it stopped); filled by
+	// EachSubscriber only.
+	Streams []Stream
 }
 
 // ErrUnsubscribed is returned when an add would re-activate an address that
@@ -71,6 +74,9 @@ type ImportRow struct {
 	// ConsentAt is when the other tool says the address opted in, if it
 	// says.
 	ConsentAt time.Time
+	// Streams, when not nil, are the streams a new address gets (a file
+	// venerdi exported says); nil: every stream.
+	Streams []Stream
 }
 
 // ImportResult counts what an import did.
@@ -113,6 +119,11 @@ func (s *Store) ImportSubscribers(ctx context.Context, rows []ImportRow, source 
 				}
 				if err := addConsent(ctx, tx, id, Consent{Event: ConsentImported, At: at, Source: source}); err != nil {
 					return err
+				}
+				if r.Streams != nil {
+					if err := setStreams(ctx, tx, r.Email, r.Streams, now); err != nil {
+						return err
+					}
 				}
 				res.Added++
 			case err != nil:
@@ -168,7 +179,8 @@ func (s *Store) EachSubscriber(ctx context.Context, statuses []SubscriberStatus,
 	var after int64
 	for {
 		rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.uid, s.email, s.name, s.status, s.created_at, s.updated_at,
-			COALESCE(c.event, ''), COALESCE(c.at, 0), COALESCE(c.source, ''), COALESCE(c.ip, ''), COALESCE(c.wording, '')
+			COALESCE(c.event, ''), COALESCE(c.at, 0), COALESCE(c.source, ''), COALESCE(c.ip, ''), COALESCE(c.wording, ''),
+			(SELECT COALESCE(group_concat(stream), '') FROM stream_optouts WHERE subscriber_id = s.id)
 			FROM subscribers s LEFT JOIN consents c ON c.id = (SELECT max(id) FROM consents
 				WHERE subscriber_id = s.id AND event IN ('requested', 'confirmed', 'imported', 'added'))
 			WHERE s.id > ?`+filter+` ORDER BY s.id LIMIT `+fmt.Sprint(page), append([]any{after}, args...)...)
@@ -179,12 +191,14 @@ func (s *Store) EachSubscriber(ctx context.Context, statuses []SubscriberStatus,
 		for rows.Next() {
 			var sub Subscriber
 			var c, u, at int64
+			var off string
 			if err := rows.Scan(&sub.ID, &sub.UID, &sub.Email, &sub.Name, &sub.Status, &c, &u,
-				&sub.Consent.Event, &at, &sub.Consent.Source, &sub.Consent.IP, &sub.Consent.Wording); err != nil {
+				&sub.Consent.Event, &at, &sub.Consent.Source, &sub.Consent.IP, &sub.Consent.Wording, &off); err != nil {
 				rows.Close()
 				return err
 			}
 			sub.CreatedAt, sub.UpdatedAt = fromUnix(c), fromUnix(u)
+			sub.Streams = parseOptouts(off)
 			if at > 0 {
 				sub.Consent.At = fromUnix(at)
 			}

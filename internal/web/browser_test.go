@@ -147,17 +147,21 @@ func TestSubscribeToUnsubscribeInChromium(t *testing.T) {
 	// The way out. Following the link (as a scanner would) only asks.
 	b.open("unsubscribe", unsub, http.StatusOK)
 	b.check("unsubscribe", pageWant{h1: "Annulla l'iscrizione", text: addr})
+	b.check("unsubscribe", pageWant{h1: "Annulla l'iscrizione", text: "Non inviatemi più la newsletter del venerdì"})
+	b.check("unsubscribe", pageWant{h1: "Annulla l'iscrizione", text: "Cancellami da tutto"})
 	if st := s.subscriber(t, addr).Status; st != newsletter.Active {
 		t.Fatalf("after GET of the unsubscribe link the subscriber is %s; want still active", st)
 	}
 
 	// A mailbox provider's one-click POST (RFC 8058): cold, no cookies, no
-	// Origin or Sec-Fetch-* headers, never following a redirect.
+	// Origin or Sec-Fetch-* headers, never following a redirect. It stops
+	// the stream of the message it came with, the digest; the letters go
+	// on.
 	provider := noRedirects(s.Server.Client())
 	form := "List-Unsubscribe=One-Click"
 	oneClick(t, provider, unsub, "application/x-www-form-urlencoded", strings.NewReader(form))
-	if st := s.subscriber(t, addr).Status; st != newsletter.Unsubscribed {
-		t.Fatalf("after the one-click POST the subscriber is %s; want unsubscribed", st)
+	if sub := s.subscriber(t, addr); sub.Status != newsletter.Active || fmt.Sprint(sub.Streams) != "[letters]" {
+		t.Fatalf("after the one-click POST from a digest the subscriber is %s with streams %v; want active with [letters]", sub.Status, sub.Streams)
 	}
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
@@ -165,8 +169,8 @@ func TestSubscribeToUnsubscribeInChromium(t *testing.T) {
 	mw.Close()
 	oneClick(t, provider, unsub, mw.FormDataContentType(), &mp)
 
-	// The page's button, clicked after the fact, still answers kindly.
-	b.submit("unsubscribe", "button[type=submit]", http.StatusOK)
+	// The page's "stop everything", clicked after the fact.
+	b.submit("unsubscribe", `button[value="all"]`, http.StatusOK)
 	b.check("unsubscribed", pageWant{h1: "Iscrizione annullata", text: "non riceverai più la newsletter"})
 	if st := s.subscriber(t, addr).Status; st != newsletter.Unsubscribed {
 		t.Fatalf("after the button the subscriber is %s; want unsubscribed", st)

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/venerdi/venerdi/internal/digest"
+	"github.com/venerdi/venerdi/internal/links"
 	"github.com/venerdi/venerdi/internal/newsletter"
 	"github.com/venerdi/venerdi/internal/token"
 )
@@ -85,10 +87,49 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	s.message(w, r, http.StatusOK, "confirmed_title", p)
 }
 
-// unsubscribe answers both the page's button and a mailbox provider's
-// RFC 8058 one-click POST (List-Unsubscribe=One-Click, form-urlencoded or
-// multipart, or no body at all): it unsubscribes at once and answers 200,
-// never a redirect.
+// linkStream is the stream an unsubscribe link names (?stream=), or ""
+// for a link from before streams, which means the whole newsletter.
+func linkStream(r *http.Request) newsletter.Stream {
+	st, err := newsletter.ParseStream(r.URL.Query().Get(links.StreamParam))
+	if err != nil {
+		return ""
+	}
+	return st
+}
+
+// unsubscribePage answers the GET of an unsubscribe link, changing
+// nothing: a link from a message of one stream offers to stop that stream,
+// to stop everything, or to stay; a link without a stream keeps the one
+// button that unsubscribes.
+func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+	tok := r.PathValue("token")
+	target, err := s.nl.CheckLink(r.Context(), token.Unsubscribe, tok)
+	if s.failed(w, r, err) {
+		return
+	}
+	t := labels[s.lang]
+	stream := linkStream(r)
+	if stream == "" || target.Status != newsletter.Active {
+		s.message(w, r, http.StatusOK, "unsub_title", &page{Paragraphs: []string{t["unsub_text"] + " " + target.Email + "?"},
+			Form: &form{Action: s.links.Unsubscribe(tok), Button: t["unsub_button"], OneClick: true}})
+		return
+	}
+	var choices []choice
+	if slices.Contains(target.Streams, stream) {
+		choices = append(choices, choice{Value: "stream", Label: t["unsub_stop_"+string(stream)]})
+	}
+	choices = append(choices, choice{Value: "all", Label: t["unsub_all"]}, choice{Value: "stay", Label: t["unsub_stay"], Quiet: true})
+	s.message(w, r, http.StatusOK, "unsub_title", &page{Paragraphs: []string{t["unsub_choose"] + " " + target.Email + "?"},
+		Form: &form{Action: s.links.UnsubscribeStream(tok, links.Stream(stream)), Choices: choices}})
+}
+
+// unsubscribe answers the page's buttons and a mailbox provider's RFC 8058
+// one-click POST (List-Unsubscribe=One-Click, form-urlencoded or
+// multipart, or no body at all) at once, with 200, never a redirect. The
+// one-click POST from a message stops that message's stream (what the
+// provider's "unsubscribe" button means) and the page then says how to
+// stop everything; choice=all stops everything, choice=stay nothing; a
+// link from before streams unsubscribes.
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	source := "unsubscribe page"
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -101,11 +142,31 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if err == nil && r.Form.Get("List-Unsubscribe") == "One-Click" && r.Header.Get("Sec-Fetch-Site") == "" {
 		source = "one-click (RFC 8058)"
 	}
-	_, err = s.nl.Unsubscribe(r.Context(), r.PathValue("token"), source, s.clientIP(r))
-	if s.failed(w, r, err) {
-		return
-	}
+	tok := r.PathValue("token")
 	t := labels[s.lang]
+	stream, picked := linkStream(r), r.Form.Get("choice")
+	switch {
+	case picked == "stay":
+		if _, err := s.nl.CheckLink(r.Context(), token.Unsubscribe, tok); s.failed(w, r, err) {
+			return
+		}
+		s.message(w, r, http.StatusOK, "stay_title", &page{Paragraphs: []string{t["stay_text"]}, Links: []link{{s.links.Archive(), t["archive"]}}})
+		return
+	case stream != "" && picked != "all":
+		_, unsubscribed, err := s.nl.StopStream(r.Context(), tok, stream, source+", "+string(stream), s.clientIP(r))
+		if s.failed(w, r, err) {
+			return
+		}
+		if !unsubscribed {
+			s.message(w, r, http.StatusOK, "stopped_title", &page{Paragraphs: []string{t["stopped_"+string(stream)], t["stopped_all_how"]},
+				Form: &form{Action: s.links.UnsubscribeStream(tok, links.Stream(stream)), Choices: []choice{{Value: "all", Label: t["unsub_all"]}}}})
+			return
+		}
+	default:
+		if _, err = s.nl.Unsubscribe(r.Context(), tok, source, s.clientIP(r)); s.failed(w, r, err) {
+			return
+		}
+	}
 	s.message(w, r, http.StatusOK, "unsubbed_title", &page{Paragraphs: []string{t["unsubbed_text"]},
 		Links: []link{{s.links.Subscribe(), t["unsubbed_again"]}}})
 }

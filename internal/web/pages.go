@@ -86,6 +86,15 @@ type form struct {
 	Action   string
 	Button   string
 	OneClick bool
+	// Choices, when set, replace Button: one submit button each, posting
+	// choice=Value (the unsubscribe page's stop-this-stream / stop
+	// everything / stay).
+	Choices []choice
+}
+
+type choice struct {
+	Value, Label string
+	Quiet        bool // the "change nothing" button, drawn plainer
 }
 
 type link struct{ URL, Label string }
@@ -145,6 +154,17 @@ var labels = map[string]map[string]string{
 		"unsubbed_title":     "Iscrizione annullata",
 		"unsubbed_text":      "Fatto: non riceverai più la newsletter. Ci dispiace vederti andare via.",
 		"unsubbed_again":     "Hai cambiato idea? Iscriviti di nuovo",
+		"unsub_choose":       "Cosa vuoi ricevere all'indirizzo",
+		"unsub_stop_digest":  "Non inviatemi più la newsletter del venerdì",
+		"unsub_stop_letters": "Non inviatemi più le lettere",
+		"unsub_all":          "Cancellami da tutto",
+		"unsub_stay":         "Resto iscritto, non cambiare nulla",
+		"stopped_title":      "Fatto",
+		"stopped_digest":     "Non riceverai più la newsletter del venerdì; le lettere continuano ad arrivare.",
+		"stopped_letters":    "Non riceverai più le lettere; la newsletter del venerdì continua ad arrivare.",
+		"stopped_all_how":    "Per non ricevere più nulla da noi:",
+		"stay_title":         "Nessun cambiamento",
+		"stay_text":          "Resti iscritto: non è cambiato nulla.",
 		"bad_link_title":     "Link non valido",
 		"bad_link_text":      "Questo link non è valido: forse è stato copiato solo in parte. Nessuna modifica è stata fatta.",
 		"expired_link_title": "Link scaduto",
@@ -185,6 +205,17 @@ var labels = map[string]map[string]string{
 		"unsubbed_title":     "You have unsubscribed",
 		"unsubbed_text":      "Done: you will not receive the newsletter any more. Sorry to see you go.",
 		"unsubbed_again":     "Changed your mind? Subscribe again",
+		"unsub_choose":       "What would you like to receive at",
+		"unsub_stop_digest":  "Stop the Friday newsletter",
+		"unsub_stop_letters": "Stop the letters",
+		"unsub_all":          "Unsubscribe from everything",
+		"unsub_stay":         "Stay subscribed, change nothing",
+		"stopped_title":      "Done",
+		"stopped_digest":     "You will not receive the Friday newsletter any more; the letters keep coming.",
+		"stopped_letters":    "You will not receive the letters any more; the Friday newsletter keeps coming.",
+		"stopped_all_how":    "To receive nothing at all from us:",
+		"stay_title":         "Nothing changed",
+		"stay_text":          "You are still subscribed: nothing changed.",
 		"bad_link_title":     "Invalid link",
 		"bad_link_text":      "This link is not valid: perhaps only part of it was copied. Nothing has been changed.",
 		"expired_link_title": "Expired link",

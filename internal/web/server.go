@@ -114,7 +114,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST "+links.SubscribeRoute, csrf.Handler(http.HandlerFunc(s.subscribe)))
 	mux.HandleFunc("GET "+links.ConfirmRoute, s.askPage(token.Confirm, "confirm_title", "confirm_text", "confirm_button", ".", s.links.Confirm))
 	mux.Handle("POST "+links.ConfirmRoute, csrf.Handler(http.HandlerFunc(s.confirm)))
-	mux.HandleFunc("GET "+links.UnsubscribeRoute, s.askPage(token.Unsubscribe, "unsub_title", "unsub_text", "unsub_button", "?", s.links.Unsubscribe))
+	mux.HandleFunc("GET "+links.UnsubscribeRoute, s.unsubscribePage)
 	// No CSRF check and no cookies: mailbox providers POST one-click
 	// unsubscribes cold (RFC 8058), and the token is the authority.
 	mux.HandleFunc("POST "+links.UnsubscribeRoute, s.unsubscribe)
