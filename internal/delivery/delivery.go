@@ -496,6 +496,10 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outc
 			w.run.connResult(true, nil)
 			out.Status, out.Error = store.LedgerSent, ""
 			return out, nil
+		case errors.As(err, &dialErr) && ctx.Err() != nil:
+			// The run is stopping; this dial was cut short, not refused.
+			out.Status, out.Error, out.Attempts = store.LedgerPending, "interrupted", 0
+			return out, nil
 		case errors.As(err, &dialErr):
 			if !mailer.IsRetryable(err) {
 				return release(&StopError{Kind: DialKind(err), Err: err})

@@ -67,17 +67,14 @@ func (n *Newsletter) selectIssue(ctx context.Context, now time.Time) (*selection
 		Week:     schedule.WeekKey(now, loc),
 		Series:   series,
 	}
-	posts, err := n.st.PostsForIssue(ctx, sel.cutoff, now, lookback)
+	// Newest first, at most Rules.MaxPosts: a flood of items (a feed that
+	// changed its dates, a new feed's archive) cannot push the week's
+	// posts out, make a message too big to send, or fill the memory.
+	posts, total, err := n.st.PostsForIssue(ctx, sel.cutoff, now, lookback, n.opts.Rules.MaxPosts)
 	if err != nil {
 		return nil, err
 	}
-	if max := n.opts.Rules.MaxPosts; max > 0 && len(posts) > max {
-		// Newest first (the store's order): a flood of old items from a
-		// feed that changed its dates cannot push the week's posts out,
-		// nor make a message too big to send.
-		in.MorePosts = len(posts) - max
-		posts = posts[:max]
-	}
+	in.MorePosts = total - len(posts)
 	for _, p := range posts {
 		in.Posts = append(in.Posts, p.Post)
 		sel.items = append(sel.items, store.Item{Kind: store.ItemPost, Ref: strconv.FormatInt(p.ID, 10)})

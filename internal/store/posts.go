@@ -264,35 +264,39 @@ func uniqueKeys(posts []feed.Post) []feed.Post {
 // issue, dated no later than now, and published after cutoff — or first seen
 // after cutoff and published within lookback of now, so a post that reached
 // the feed late still goes out, while a newly added feed's archive does not.
-func (s *Store) PostsForIssue(ctx context.Context, cutoff, now time.Time, lookback time.Duration) ([]StoredPost, error) {
+// Newest first, at most limit of them (0: all); total counts them all, so
+// a flood of posts is never loaded to be cut afterwards.
+func (s *Store) PostsForIssue(ctx context.Context, cutoff, now time.Time, lookback time.Duration, limit int) (posts []StoredPost, total int, err error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT id, key, guid, link, link_key, feed_title, title, author, published_at, dated,
-			excerpt, content_html, image_url, categories
+			excerpt, content_html, image_url, categories, count(*) OVER ()
 		FROM posts p
 		WHERE published_at <= ?1
 		  AND (published_at > ?2 OR (first_seen_at > ?2 AND published_at > ?3))
 		  AND NOT EXISTS (SELECT 1 FROM issue_items i WHERE i.kind = 'post' AND i.ref = CAST(p.id AS TEXT))
-		ORDER BY published_at DESC, id DESC`,
-		unix(now), unix(cutoff), unix(now.Add(-lookback)))
+		ORDER BY published_at DESC, id DESC LIMIT ?4`,
+		unix(now), unix(cutoff), unix(now.Add(-lookback)), limit)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []StoredPost
 	for rows.Next() {
 		var p StoredPost
 		var pub int64
 		var dated bool
 		var cats string
 		if err := rows.Scan(&p.ID, &p.Key, &p.GUID, &p.Link, &p.LinkKey, &p.FeedTitle, &p.Title, &p.Author,
-			&pub, &dated, &p.Excerpt, &p.ContentHTML, &p.ImageURL, &cats); err != nil {
-			return nil, err
+			&pub, &dated, &p.Excerpt, &p.ContentHTML, &p.ImageURL, &cats, &total); err != nil {
+			return nil, 0, err
 		}
 		p.Published = fromUnix(pub)
 		_ = json.Unmarshal([]byte(cats), &p.Categories)
-		out = append(out, p)
+		posts = append(posts, p)
 	}
-	return out, rows.Err()
+	return posts, total, rows.Err()
 }
 
 func nonNil(s []string) []string {

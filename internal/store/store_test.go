@@ -76,7 +76,7 @@ func TestUpsertPostsIdentity(t *testing.T) {
 	future := feed.Post{Key: "guid:f", GUID: "f", Title: "F", Published: t0.Add(24 * time.Hour)}
 	s.UpsertPosts(ctx, "f", []feed.Post{future}, t0)
 
-	got, err := s.PostsForIssue(ctx, t0.Add(-7*24*time.Hour), t0, 7*24*time.Hour)
+	got, _, err := s.PostsForIssue(ctx, t0.Add(-7*24*time.Hour), t0, 7*24*time.Hour, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestUpsertPostsIdentity(t *testing.T) {
 	edited.Title = "edited after sending"
 	s.UpsertPosts(ctx, "f", []feed.Post{edited}, t0.Add(time.Hour))
 	later := t0.Add(2 * 24 * time.Hour)
-	got, _ = s.PostsForIssue(ctx, t0, later, 7*24*time.Hour)
+	got, _, _ = s.PostsForIssue(ctx, t0, later, 7*24*time.Hour, 0)
 	if len(got) != 1 || got[0].Title != "F" {
 		t.Errorf("PostsForIssue after an issue = %v; want only the once-future post", got)
 	}
