@@ -198,6 +198,7 @@ func coreOptions(cfg *config.Config) (newsletter.Options, error) {
 		opts.Transport.SMTP.TLS = cfg.SMTP.TLS
 		opts.Transport.SMTP.Timeout = cfg.SMTP.Timeout.Duration
 		opts.Transport.SMTP.DataTimeout = cfg.SMTP.DataTimeout.Duration
+		opts.Transport.SMTP.NoPipelining = !cfg.SMTP.Pipelining
 	}
 	return opts, nil
 }

@@ -133,6 +133,10 @@ type SMTP struct {
 	// BounceBreaker: this many permanent recipient refusals in a row stop
 	// the send as the relay's fault, bouncing nobody; 0 turns it off.
 	BounceBreaker int `toml:"bounce_breaker"`
+	// Pipelining sends each message's envelope in one round trip where the
+	// relay offers PIPELINING (RFC 2920); false for a relay that gets it
+	// wrong.
+	Pipelining bool `toml:"pipelining"`
 }
 
 // Outbox is the folder transport used when no SMTP host is set.
@@ -221,7 +225,7 @@ func Default() Config {
 			UTM: UTM{Enabled: true, Source: "newsletter", Medium: "email"}},
 		Store: Store{Path: "venerdi.db"},
 		SMTP: SMTP{Port: 587, TLS: "starttls", Connections: 4, MaxAttempts: 5, Backoff: Duration{2 * time.Second}, Timeout: Duration{30 * time.Second},
-			DataTimeout: Duration{10 * time.Minute}, BounceBreaker: 20},
+			DataTimeout: Duration{10 * time.Minute}, BounceBreaker: 20, Pipelining: true},
 		Outbox: Outbox{Dir: "outbox"},
 		Web:    Web{Listen: "127.0.0.1:8080", LogFormat: "text"},
 	}

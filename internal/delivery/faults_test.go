@@ -60,23 +60,32 @@ func TestRelayRefusalsStopTheRunAndBounceNobody(t *testing.T) {
 		{"552 at end of data", smtptest.AtData, 552, "5.3.4", "Message size exceeds fixed limit", delivery.StopMessage},
 		{"550 5.1.7 sender at MAIL", smtptest.AtMail, 550, "5.1.7", "Bad sender address syntax", delivery.StopSender},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			f := newFixture(t, 50)
-			f.smtp.FailAt(c.stage, c.code, c.enhanced, c.msg)
-			_, err := delivery.Run(context.Background(), f.st, f.options())
-			var stop *delivery.StopError
-			if !errors.As(err, &stop) || stop.Kind != c.kind || !strings.Contains(err.Error(), c.msg) {
-				t.Fatalf("Run = %v; want a StopError of kind %d naming %q", err, c.kind, c.msg)
-			}
-			f.nobodyBounced(t)
-			// Fixed on the relay's side, the next run sends everyone once.
-			f.smtp.FailAt(c.stage, 0, "", "")
-			if sum, err := delivery.Run(context.Background(), f.st, f.options()); err != nil || sum.Sent != 50 {
-				t.Fatalf("Run after the fix = %+v, %v; want 50 sent", sum, err)
-			}
-			f.exactlyOnce(t, nil)
-		})
+		for _, pipelined := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/pipelining=%v", c.name, pipelined), func(t *testing.T) {
+				relayRefusal(t, c.stage, c.code, c.enhanced, c.msg, c.kind, pipelined)
+			})
+		}
 	}
+}
+
+// relayRefusal has the relay refuse every command at stage, with and
+// without pipelining, and checks the run stops bouncing nobody, then sends
+// everyone once when the relay is fixed.
+func relayRefusal(t *testing.T, stage string, code int, enhanced, msg string, kind delivery.StopKind, pipelined bool) {
+	f := newFixture(t, 50)
+	f.smtp.FailAt(stage, code, enhanced, msg)
+	opts := f.withSMTP(func(cfg *mailer.SMTPConfig) { cfg.NoPipelining = !pipelined })
+	_, err := delivery.Run(context.Background(), f.st, opts)
+	var stop *delivery.StopError
+	if !errors.As(err, &stop) || stop.Kind != kind || !strings.Contains(err.Error(), msg) {
+		t.Fatalf("Run = %v; want a StopError of kind %d naming %q", err, kind, msg)
+	}
+	f.nobodyBounced(t)
+	f.smtp.FailAt(stage, 0, "", "")
+	if sum, err := delivery.Run(context.Background(), f.st, opts); err != nil || sum.Sent != 50 {
+		t.Fatalf("Run after the fix = %+v, %v; want 50 sent", sum, err)
+	}
+	f.exactlyOnce(t, nil)
 }
 
 // Real 550 5.1.1 refusals among good recipients bounce those alone.
