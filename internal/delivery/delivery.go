@@ -323,11 +323,31 @@ func (r *run) pass(ctx context.Context) error {
 			defer wg.Done()
 			w := worker{run: r, opts: opts, composer: r.composer, domain: domain, limiters: limiters}
 			defer w.close()
-			for rc := range jobs {
+			// next is the job taken ahead, so its envelope can travel behind
+			// this message's final "." (see mailer.Conn.SendThen).
+			var next *store.Recipient
+			more := true
+			for {
+				var rc store.Recipient
+				if next != nil {
+					rc, next = *next, nil
+				} else if rc, more = <-jobs; !more {
+					break
+				}
 				if ctx.Err() != nil {
 					continue // stopping: the row stays claimed by a dead run, for the next
 				}
-				out, fatal := w.deliver(ctx, rc)
+				if more {
+					select {
+					case r2, ok := <-jobs:
+						if ok {
+							next = &r2
+						}
+						more = ok
+					default:
+					}
+				}
+				out, fatal := w.deliver(ctx, rc, next)
 				outs, tripped := r.settle(out)
 				if tripped != nil && fatal == nil {
 					fatal = tripped
@@ -468,7 +488,7 @@ func (w *worker) close() {
 //     is given back untried and nobody is bounced;
 //   - no reply to the final ".": unknown, not retried by this run;
 //   - temporary: retried, then failed, for the next run.
-func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outcome, fatal error) {
+func (w *worker) deliver(ctx context.Context, r store.Recipient, next *store.Recipient) (out store.Outcome, fatal error) {
 	out = store.Outcome{SubscriberID: r.SubscriberID, MessageID: newMessageID(w.domain)}
 	raw, err := w.composer.Message(r.UID, r.Email, r.Name, out.MessageID)
 	if err != nil {
@@ -490,7 +510,11 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient) (out store.Outc
 		}
 		out.Attempts = attempt
 		var dialErr *dialError
-		err = w.send(ctx, mailer.Envelope{From: from, To: r.Email}, raw)
+		var then *mailer.Envelope
+		if next != nil {
+			then = &mailer.Envelope{From: from, To: next.Email}
+		}
+		err = w.send(ctx, mailer.Envelope{From: from, To: r.Email}, raw, then)
 		switch {
 		case err == nil:
 			w.run.connResult(true, nil)
@@ -586,7 +610,13 @@ type dialError struct{ err error }
 func (e *dialError) Error() string { return "connect to relay: " + e.err.Error() }
 func (e *dialError) Unwrap() error { return e.err }
 
-func (w *worker) send(ctx context.Context, env mailer.Envelope, raw []byte) error {
+// thenSender is a Sender that can pipeline the next envelope behind a
+// message (*mailer.Conn).
+type thenSender interface {
+	SendThen(ctx context.Context, env mailer.Envelope, raw []byte, next *mailer.Envelope) error
+}
+
+func (w *worker) send(ctx context.Context, env mailer.Envelope, raw []byte, next *mailer.Envelope) error {
 	if w.conn == nil {
 		c, err := w.opts.Dial(ctx)
 		if err != nil {
@@ -598,7 +628,12 @@ func (w *worker) send(ctx context.Context, env mailer.Envelope, raw []byte) erro
 	// stopped (SIGINT, SIGTERM): cutting the connection mid-DATA could leave
 	// it delivered but unrecorded, and so sent twice. The relay's command
 	// timeout still bounds the wait.
-	err := w.conn.Send(context.WithoutCancel(ctx), env, raw)
+	var err error
+	if ts, ok := w.conn.(thenSender); ok && next != nil {
+		err = ts.SendThen(context.WithoutCancel(ctx), env, raw, next)
+	} else {
+		err = w.conn.Send(context.WithoutCancel(ctx), env, raw)
+	}
 	if err != nil && (mailer.IsConnBroken(err) || !isSendError(err)) {
 		w.close()
 	}

@@ -114,6 +114,9 @@ type Conn struct {
 	// and DATA travel in one write and their replies come back together.
 	pipelining bool
 	mailParams string // " BODY=8BITMIME" when offered
+	// pending is the envelope SendThen pipelined behind the last message,
+	// its replies not read yet.
+	pending *Envelope
 }
 
 // Dial connects to the relay, says EHLO, upgrades to TLS as configured and
@@ -239,6 +242,19 @@ func Dial(ctx context.Context, cfg SMTPConfig) (*Conn, error) {
 // error reports ConnBroken and every later Send fails at once: the caller
 // must Close and Dial again.
 func (c *Conn) Send(ctx context.Context, env Envelope, raw []byte) error {
+	return c.SendThen(ctx, env, raw, nil)
+}
+
+// SendThen is Send, and where the relay pipelines, next's envelope (MAIL,
+// RCPT, DATA) goes out right behind this message's final ".", so its
+// replies come back with this message's: one round trip per message
+// instead of two. next's body is not sent: the caller records this
+// message's outcome first, then calls Send (or SendThen) with next, which
+// finds its envelope already answered. A connection whose pipelined
+// envelope is not followed by its message (the run stopped, this message
+// failed) is closed without its final ".", so the relay delivers nothing
+// for it.
+func (c *Conn) SendThen(ctx context.Context, env Envelope, raw []byte, next *Envelope) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.client == nil {
@@ -264,11 +280,27 @@ func (c *Conn) Send(ctx context.Context, env Envelope, raw []byte) error {
 	// command rather than the whole message. No NOOP probe first: a dead
 	// connection shows up as ConnBroken on MAIL FROM just the same.
 	text := c.client.Text
-	if c.pipelining {
-		if err := c.envelopePipelined(ctx, env); err != nil {
+	switch {
+	case c.pending != nil:
+		if *c.pending != env {
+			// A pipelined envelope is waiting for a different message.
+			c.broken = true
+			return &SendError{ConnBroken: true, Msg: "pipelined envelope not followed by its message, redial"}
+		}
+		c.pending = nil
+		if err := c.envelopeReplies(ctx); err != nil {
 			return err
 		}
-	} else {
+	case c.pipelining:
+		c.writeEnvelope(env)
+		c.extend()
+		if err := text.W.Flush(); err != nil {
+			return c.fail(ctx, StageMail, err)
+		}
+		if err := c.envelopeReplies(ctx); err != nil {
+			return err
+		}
+	default:
 		c.extend()
 		if err := c.client.Mail("<" + env.From + ">"); err != nil {
 			return c.fail(ctx, StageMail, err)
@@ -292,33 +324,48 @@ func (c *Conn) Send(ctx context.Context, env Envelope, raw []byte) error {
 		}
 	}
 	c.extend()
-	if err := writeDotStuffed(text.W, raw); err != nil {
+	writeDotStuffed(text.W, raw)
+	pipelined := next != nil && c.pipelining && validAddrSpec(next.To) && (next.From == "" || validAddrSpec(next.From))
+	if pipelined {
+		c.writeEnvelope(*next)
+	}
+	if err := text.W.Flush(); err != nil {
 		return c.fail(ctx, StageData, err)
 	}
 	// The message is on the relay's side now: wait as long as RFC 5321
 	// says, since giving up early is what makes a message arrive twice.
 	_ = c.nc.SetDeadline(time.Now().Add(c.dataTimeout))
 	if _, _, err := text.ReadResponse(250); err != nil {
+		if pipelined {
+			// next's transaction is open behind this reply; no RSET can
+			// reach the relay now, so the connection goes.
+			c.broken = true
+		}
 		return c.fail(ctx, StageEndOfData, err)
+	}
+	if pipelined {
+		c.pending = next
 	}
 	return nil
 }
 
-// envelopePipelined sends MAIL FROM, RCPT TO and DATA in one write, as RFC
-// 2920 allows, and reads the three replies in order: one round trip to the
-// relay instead of three. Each reply is still checked and blamed on its own
-// command, so a refused recipient or sender is classified exactly as
-// without pipelining. Addresses were validated by Send (no CR or LF).
-func (c *Conn) envelopePipelined(ctx context.Context, env Envelope) error {
-	text := c.client.Text
-	w := text.W
+// writeEnvelope buffers MAIL FROM, RCPT TO and DATA for env; the caller
+// flushes. Addresses were validated (no CR or LF).
+func (c *Conn) writeEnvelope(env Envelope) {
+	w := c.client.Text.W
 	w.WriteString("MAIL FROM:<" + env.From + ">" + c.mailParams + "\r\n")
 	w.WriteString("RCPT TO:<" + env.To + ">\r\n")
 	w.WriteString("DATA\r\n")
+}
+
+// envelopeReplies reads the replies to a pipelined MAIL FROM, RCPT TO and
+// DATA (RFC 2920) in order: one round trip to the relay instead of three.
+// Each reply is still checked and blamed on its own command, so a refused
+// recipient or sender is classified exactly as without pipelining.
+func (c *Conn) envelopeReplies(ctx context.Context) error {
+	text := c.client.Text
+	w := text.W
 	c.extend()
-	if err := w.Flush(); err != nil {
-		return c.fail(ctx, StageMail, err)
-	}
 	_, _, mailErr := text.ReadResponse(250)
 	if mailErr != nil && !isReplyErr(mailErr) {
 		return c.fail(ctx, StageMail, mailErr)
@@ -385,6 +432,9 @@ func (c *Conn) fail(ctx context.Context, stage string, err error) error {
 		se.Msg = "interrupted: " + context.Cause(ctx).Error()
 		se.err = context.Cause(ctx)
 	}
+	if c.broken {
+		se.ConnBroken = true // no RSET can help (see SendThen)
+	}
 	if !se.ConnBroken {
 		c.extend()
 		if rerr := c.client.Reset(); rerr != nil {
@@ -409,7 +459,7 @@ func (c *Conn) Close() error {
 	client := c.client
 	c.client = nil
 	var err error
-	if !c.broken {
+	if !c.broken && c.pending == nil {
 		c.nc.resume()
 		c.extend()
 		if qerr := client.Quit(); qerr != nil {
@@ -677,10 +727,11 @@ func (c *interruptibleConn) watch(ctx context.Context) (stop func() bool) {
 	}
 }
 
-// writeDotStuffed writes raw as SMTP DATA content (RFC 5321 section
+// writeDotStuffed buffers raw as SMTP DATA content (RFC 5321 section
 // 4.5.2): every line that starts with "." gets one more, and the content
 // ends with CRLF so that the terminating "." stands on a line of its own.
-func writeDotStuffed(w *bufio.Writer, raw []byte) error {
+// The caller flushes.
+func writeDotStuffed(w *bufio.Writer, raw []byte) {
 	endsWithCRLF := bytes.HasSuffix(raw, []byte("\r\n"))
 	if len(raw) > 0 && raw[0] == '.' {
 		w.WriteByte('.')
@@ -699,5 +750,4 @@ func writeDotStuffed(w *bufio.Writer, raw []byte) error {
 		w.WriteString("\r\n")
 	}
 	w.WriteString(".\r\n")
-	return w.Flush()
 }
