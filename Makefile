@@ -64,11 +64,15 @@ fuzz:
 	done
 
 # Ingest (fetch + parse + sanitise + upsert of a 5,000-item feed) against a
-# bare gofeed parse of the same bytes; message building; then a real send
-# to Postfix's smtp-sink next to smtp-source (scripts/bench-send.sh).
+# bare gofeed parse of the same bytes; message building; the ledger's cost
+# per message; then one table of real sends to Postfix's smtp-sink next to
+# smtp-source: loopback at 1k/10k/100k with peak RSS, with DKIM RSA and
+# Ed25519, and through a proxy adding 20 ms of round trip
+# (scripts/bench-send.sh; installs postfix and toxiproxy on first use).
 bench:
 	$(GO) test -run '^$$' -bench 'Ingest5000|GofeedBare|Parse5000' -benchmem ./internal/feed
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/mailer ./internal/delivery
+	$(GO) test -run '^$$' -bench LedgerRecord4 -benchmem ./internal/store
 	./scripts/bench-send.sh
 
 # The sample digest as mail clients see it: delivered to a local mailpit
