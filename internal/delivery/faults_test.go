@@ -213,6 +213,21 @@ func TestUnreachableRelayOrRefusedLoginFailsFast(t *testing.T) {
 		}
 		f.nobodyBounced(t)
 	})
+	t.Run("STARTTLS not offered", func(t *testing.T) {
+		f := newFixture(t, 30)
+		opts := f.withSMTP(func(c *mailer.SMTPConfig) { c.TLS = mailer.TLSStartTLS })
+		opts.Backoff = time.Second
+		start := time.Now()
+		_, err := delivery.Run(context.Background(), f.st, opts)
+		var stop *delivery.StopError
+		if !errors.As(err, &stop) || stop.Kind != delivery.StopTLS {
+			t.Fatalf("Run = %v; want StopTLS", err)
+		}
+		if d := time.Since(start); d > 900*time.Millisecond {
+			t.Errorf("Run took %v; want it to stop at the first refusal", d)
+		}
+		f.nobodyBounced(t)
+	})
 	t.Run("login refused", func(t *testing.T) {
 		f := newFixture(t, 30)
 		srv, err := smtptest.Start(smtptest.Options{Users: map[string]string{"news": "right"}})
