@@ -71,3 +71,43 @@ func TestServeCommand(t *testing.T) {
 		t.Errorf("serve log shows an address or a lock error:\n%s", logs)
 	}
 }
+
+// serve --scheduler runs the scheduler of 'venerdi run' beside the web
+// server and stops both on SIGTERM. The slot is set three days from today,
+// so nothing is due whatever day the test runs.
+func TestServeWithScheduler(t *testing.T) {
+	dir, _ := crashSite(t, 3)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	weekday := strings.ToLower(time.Now().Add(3 * 24 * time.Hour).Weekday().String())
+	cmd, out := venerdiProcess(dir, "-v", "serve", "--scheduler", "--log-format", "json", "--listen", addr)
+	cmd.Env = append(cmd.Env, "VENERDI_DIGEST_WEEKDAY="+weekday)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for i := 0; i < 100; i++ {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The scheduler's first look (nothing due) takes milliseconds; the log
+	// is read only after the process ends.
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve --scheduler after SIGTERM: %v\n%s", err, out)
+	}
+	logs := out.String()
+	for _, want := range []string{`"scheduler":true`, `"msg":"waiting"`, `"msg":"scheduler stopped"`, `"msg":"shutting down: finishing requests in flight"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %s:\n%s", want, logs)
+		}
+	}
+}
