@@ -65,6 +65,7 @@ func TestScripts(t *testing.T) {
 			"mailonce":  cmdMailOnce,
 			"freeport":  cmdFreePort,
 			"oneclick":  cmdOneClick,
+			"tlsproxy":  cmdTLSProxy,
 		},
 	})
 }
