@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# check-email.sh: deliver the sample digest (make demo's data and --now) to a
-# local mailpit in Italian and English, and print how mail clients see it:
+# check-email.sh: deliver the sample digest (make demo's data and --now) and
+# the sample letter (testdata/letters) to a local mailpit in Italian and
+# English, and print how mail clients see each:
 # mailpit's caniemail score (supported / partial / unsupported %), each
 # unsupported feature with the clients that lack it, the HTML part's size
 # (Gmail clips above 102 KB) and SpamAssassin's score (spamassassin -L -t).
@@ -13,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 NOW=${NOW:-2026-12-04T09:00:00+01:00}
+LETTER_NOW=${LETTER_NOW:-2026-12-15T10:00:00+01:00}
 MAILPIT_VERSION=v1.33.1
 BIN=bin/venerdi
 
@@ -59,31 +61,24 @@ API="http://127.0.0.1:$HTTP_PORT/api/v1"
 for _ in $(seq 50); do curl -fsS "$API/info" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS "$API/info" >/dev/null || { cat "$work/mailpit.log" >&2; exit 1; }
 
-status=0
-for lang in it en; do
-	site="$work/$lang"
-	mkdir -p "$site"
-	cp -r testdata/venerdi.toml testdata/blog testdata/webinars.json "$site/"
-	"$BIN" --config "$site/venerdi.toml" --now "$NOW" fetch
-	# A real send (smtp.host set) needs mail.address; the relay is mailpit.
-	env VENERDI_SITE_LANGUAGE=$lang VENERDI_SMTP_HOST=127.0.0.1 VENERDI_SMTP_PORT="$SMTP_PORT" VENERDI_SMTP_TLS=none \
-		VENERDI_MAIL_ADDRESS="Bottega Digitale srl, Via dell'Indipendenza 12, 40121 Bologna BO, Italia" \
-		"$BIN" --config "$site/venerdi.toml" --now "$NOW" send --to "lettore-$lang@example.it" >/dev/null
-	id=""
+# measure LABEL ADDR: find the message to ADDR in mailpit and print its
+# caniemail score, HTML size and SpamAssassin score; status=1 below target.
+measure() {
+	local label=$1 addr=$2 id="" f="$work/$1"
 	for _ in $(seq 50); do
-		id=$(curl -fsS "$API/search?query=to:lettore-$lang@example.it" | python3 -c 'import json,sys; m=json.load(sys.stdin)["messages"]; print(m[0]["ID"] if m else "")')
+		id=$(curl -fsS "$API/search?query=to:$addr" | python3 -c 'import json,sys; m=json.load(sys.stdin)["messages"]; print(m[0]["ID"] if m else "")')
 		[[ -n $id ]] && break
 		sleep 0.1
 	done
-	[[ -n $id ]] || { echo "check-email: the $lang message did not reach mailpit" >&2; exit 1; }
-	curl -fsS "$API/message/$id/html-check" >"$work/$lang.check.json"
-	curl -fsS "$API/message/$id" >"$work/$lang.msg.json"
-	curl -fsS "$API/message/$id/raw" >"$work/$lang.eml"
+	[[ -n $id ]] || { echo "check-email: the $label message did not reach mailpit" >&2; exit 1; }
+	curl -fsS "$API/message/$id/html-check" >"$f.check.json"
+	curl -fsS "$API/message/$id" >"$f.msg.json"
+	curl -fsS "$API/message/$id/raw" >"$f.eml"
 	# The Date header is the demo's fixed clock (--now), days away from the
 	# Received line mailpit adds now, which SpamAssassin rightly scores
 	# (DATE_IN_FUTURE_*); a real send dates its messages when it sends them,
 	# so score the message dated now.
-	python3 - "$work/$lang.eml" <<'PY'
+	python3 - "$f.eml" <<'PY'
 import sys, email.utils
 p = sys.argv[1]
 raw = open(p, "rb").read()
@@ -91,16 +86,16 @@ head, sep, body = raw.partition(b"\r\n\r\n")
 lines = [l if not l.lower().startswith(b"date:") else b"Date: " + email.utils.formatdate(localtime=True).encode() for l in head.split(b"\r\n")]
 open(p, "wb").write(b"\r\n".join(lines) + sep + body)
 PY
-	spamassassin -L -t <"$work/$lang.eml" >"$work/$lang.sa" 2>/dev/null || true
-	sa=$(grep -m1 -oE '^X-Spam-Status: (Yes|No), score=-?[0-9.]+' "$work/$lang.sa" | sed 's/.*score=//' || true)
-	python3 - "$lang" "$work/$lang.check.json" "$work/$lang.msg.json" "$sa" <<'PY' || status=1
+	spamassassin -L -t <"$f.eml" >"$f.sa" 2>/dev/null || true
+	local sa
+	sa=$(grep -m1 -oE '^X-Spam-Status: (Yes|No), score=-?[0-9.]+' "$f.sa" | sed 's/.*score=//' || true)
+	python3 - "$label" "$f.check.json" "$f.msg.json" "$sa" <<'PY' || status=1
 import json, sys
-lang, check, msg, sa = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3])), sys.argv[4]
+label, check, msg, sa = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3])), sys.argv[4]
 t = check["Total"]
 size = len(msg["HTML"].encode())
-print(f"== {lang}: {msg['Subject']}")
+print(f"== {label}: {msg['Subject']}")
 print(f"   html-check: {t['Supported']:.2f}% supported, {t['Partial']:.2f}% partial, {t['Unsupported']:.2f}% unsupported ({t['Nodes']} nodes, {t['Tests']} tests)")
-bad = False
 for w in check["Warnings"]:
     s = w["Score"]
     if s["Found"] == 0:
@@ -117,6 +112,24 @@ ok = t["Supported"] >= 95 and size < 102 * 1024 and sa != "" and float(sa) <= 0
 print("   " + ("ok" if ok else "BELOW TARGET (supported ≥ 95 %, html < 102 KB, spamassassin ≤ 0)"))
 sys.exit(0 if ok else 1)
 PY
-	if [[ -n ${VERBOSE:-} ]]; then sed -n '/^ pts rule/,/^$/p' "$work/$lang.sa"; fi
+	if [[ -n ${VERBOSE:-} ]]; then sed -n '/^ pts rule/,/^$/p' "$f.sa"; fi
+}
+
+status=0
+for lang in it en; do
+	site="$work/$lang"
+	mkdir -p "$site"
+	cp -r testdata/venerdi.toml testdata/blog testdata/webinars.json "$site/"
+	"$BIN" --config "$site/venerdi.toml" --now "$NOW" fetch
+	# A real send (smtp.host set) needs mail.address; the relay is mailpit.
+	real=(env VENERDI_SITE_LANGUAGE=$lang VENERDI_SMTP_HOST=127.0.0.1 VENERDI_SMTP_PORT="$SMTP_PORT" VENERDI_SMTP_TLS=none
+		VENERDI_MAIL_ADDRESS="Bottega Digitale srl, Via dell'Indipendenza 12, 40121 Bologna BO, Italia")
+	"${real[@]}" "$BIN" --config "$site/venerdi.toml" --now "$NOW" send --to "lettore-$lang@example.it" >/dev/null
+	measure "$lang" "lettore-$lang@example.it"
+	# The sample letter of testdata/letters, in the same language.
+	letter=testdata/letters/corso-newsletter.md
+	[[ $lang == it ]] || letter=testdata/letters/corso-newsletter.$lang.md
+	"${real[@]}" "$BIN" --config "$site/venerdi.toml" --now "$LETTER_NOW" letter send --to "lettere-$lang@example.it" "$letter" >/dev/null
+	measure "letter $lang" "lettere-$lang@example.it"
 done
 exit $status

@@ -31,6 +31,46 @@ var screenshots = flag.Bool("screenshots", false, "write the email screenshots t
 // are written to testdata/screenshots (look at them after a template
 // change); otherwise to a temporary folder.
 func TestSampleIssueScreenshots(t *testing.T) {
+	b := startBrowser(t)
+	for _, lang := range []string{"it", "en"} {
+		dir := sampleSite(t)
+		if lang != "it" {
+			setLanguage(t, dir, lang)
+		}
+		// The footer as a real send shows it, with the postal address.
+		editConfig(t, dir, "[mail]\n", "[mail]\naddress = \"Bottega Digitale srl · Via dell'Indipendenza 12, 40121 Bologna BO\"\n")
+		b.check(t, lang, renderSample(t, dir, "html"))
+	}
+	t.Logf("screenshots in %s", b.shots)
+}
+
+// The sample letters (testdata/letters), Italian and English, in the same
+// views as the digest: an image, a list and long links must not make a
+// phone scroll sideways either. Screenshots are named letter-LANG-….
+func TestSampleLetterScreenshots(t *testing.T) {
+	b := startBrowser(t)
+	for _, lang := range []string{"it", "en"} {
+		dir := sampleSite(t)
+		if lang != "it" {
+			setLanguage(t, dir, lang)
+		}
+		editConfig(t, dir, "[mail]\n", "[mail]\naddress = \"Bottega Digitale srl · Via dell'Indipendenza 12, 40121 Bologna BO\"\n")
+		b.check(t, "letter-"+lang, renderLetterSample(t, dir, lang, "html"))
+	}
+	t.Logf("screenshots in %s", b.shots)
+}
+
+// browser is a headless Chromium and a server of stand-in images.
+type browser struct {
+	ctx    context.Context
+	shots  string // where screenshots go
+	images string // the image server's URL
+}
+
+// startBrowser starts Chromium for the test (skipping it when Chromium
+// is not installed) and an image server standing in for the blog's.
+func startBrowser(t *testing.T) *browser {
+	t.Helper()
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium not installed (apt-get install chromium; .ci/run does): skipping the screenshots")
@@ -46,82 +86,81 @@ func TestSampleIssueScreenshots(t *testing.T) {
 		w.Header().Set("Content-Type", "image/png")
 		w.Write(samplePNG(r.URL.Path))
 	}))
-	defer images.Close()
+	t.Cleanup(images.Close)
 
 	ctx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.Flag("hide-scrollbars", true), chromedp.UserDataDir(t.TempDir()))...)
-	defer cancel()
+	t.Cleanup(cancel)
 	ctx, cancelTab := chromedp.NewContext(ctx)
-	defer cancelTab()
+	t.Cleanup(cancelTab)
 	// The first Do starts the browser, which lives as long as its context:
 	// so no timeout on this one.
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	return &browser{ctx: ctx, shots: shots, images: images.URL}
+}
 
-	site := regexp.MustCompile(`src="https://bottega\.example\.it/`)
-	for _, lang := range []string{"it", "en"} {
-		dir := sampleSite(t)
-		if lang != "it" {
-			setLanguage(t, dir, lang)
+var siteImage = regexp.MustCompile(`src="https://bottega\.example\.it/`)
+
+// check opens html at 320, 375 and 800 px, light and dark, images loaded
+// and blocked: nothing may be wider than the screen. The views at 375 and
+// 800 px are photographed as PREFIX-WIDTH-SCHEME-IMAGES.png.
+func (b *browser) check(t *testing.T, prefix string, html []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	pages := map[string]string{
+		"images": string(siteImage.ReplaceAll(html, []byte(`src="`+b.images+`/`))),
+		// Blocked: what a client that does not load remote images shows.
+		"blocked": string(siteImage.ReplaceAll(html, []byte(`src="http://127.0.0.1:1/`))),
+	}
+	for name, page := range pages {
+		p := filepath.Join(dir, name+".html")
+		if err := os.WriteFile(p, []byte(page), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		// The footer as a real send shows it, with the postal address.
-		editConfig(t, dir, "[mail]\n", "[mail]\naddress = \"Bottega Digitale srl · Via dell'Indipendenza 12, 40121 Bologna BO\"\n")
-		html := renderSample(t, dir, "html")
-		pages := map[string]string{
-			"images": string(site.ReplaceAll(html, []byte(`src="`+images.URL+`/`))),
-			// Blocked: what a client that does not load remote images shows.
-			"blocked": string(site.ReplaceAll(html, []byte(`src="http://127.0.0.1:1/`))),
-		}
-		for name, page := range pages {
-			p := filepath.Join(dir, name+".html")
-			if err := os.WriteFile(p, []byte(page), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			for _, width := range []int64{320, 375, 800} {
-				for _, scheme := range []string{"light", "dark"} {
-					shot := lang + "-" + itoa(width) + "-" + scheme + "-" + name
-					tctx, done := context.WithTimeout(ctx, 60*time.Second)
-					vp := chromedp.EmulateViewport(width, 900)
-					if width < 600 {
-						vp = chromedp.EmulateViewport(width, 812, chromedp.EmulateMobile, chromedp.EmulatePortrait)
-					}
-					err := chromedp.Do(tctx, vp, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-						_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-							Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
-						return err
-					}), chromedp.Navigate("file://"+p))
-					var overflow int
-					if err == nil {
-						// With mobile emulation the viewport widens to the
-						// content: compare with the screen's width.
-						overflow, err = chromedp.Run(tctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - `+itoa(width)))
-					}
-					var png []byte
-					if err == nil {
-						png, err = chromedp.Run(tctx, chromedp.FullScreenshot(100))
-					}
-					done()
-					if err != nil {
-						t.Fatalf("%s: %v", shot, err)
-					}
-					if overflow > 0 {
-						t.Errorf("%s: the email is %dpx wider than the %dpx screen", shot, overflow, width)
-					}
-					if width == 320 {
-						continue // checked, not photographed
-					}
-					if err := os.WriteFile(filepath.Join(shots, shot+".png"), png, 0o644); err != nil {
-						t.Fatal(err)
-					}
+		for _, width := range []int64{320, 375, 800} {
+			for _, scheme := range []string{"light", "dark"} {
+				shot := prefix + "-" + itoa(width) + "-" + scheme + "-" + name
+				tctx, done := context.WithTimeout(b.ctx, 60*time.Second)
+				vp := chromedp.EmulateViewport(width, 900)
+				if width < 600 {
+					vp = chromedp.EmulateViewport(width, 812, chromedp.EmulateMobile, chromedp.EmulatePortrait)
+				}
+				err := chromedp.Do(tctx, vp, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+					_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+						Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+					return err
+				}), chromedp.Navigate("file://"+p))
+				var overflow int
+				if err == nil {
+					// With mobile emulation the viewport widens to the
+					// content: compare with the screen's width.
+					overflow, err = chromedp.Run(tctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - `+itoa(width)))
+				}
+				var png []byte
+				if err == nil {
+					png, err = chromedp.Run(tctx, chromedp.FullScreenshot(100))
+				}
+				done()
+				if err != nil {
+					t.Fatalf("%s: %v", shot, err)
+				}
+				if overflow > 0 {
+					t.Errorf("%s: the email is %dpx wider than the %dpx screen", shot, overflow, width)
+				}
+				if width == 320 {
+					continue // checked, not photographed
+				}
+				if err := os.WriteFile(filepath.Join(b.shots, shot+".png"), png, 0o644); err != nil {
+					t.Fatal(err)
 				}
 			}
 		}
 	}
-	t.Logf("screenshots in %s", shots)
 }
 
 // setLanguage switches a sample site to lang.

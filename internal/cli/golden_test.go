@@ -79,6 +79,70 @@ func TestSampleIssueGolden(t *testing.T) {
 	}
 }
 
+// letterNow is when the sample letter is previewed: a Tuesday, between
+// two Friday issues.
+const letterNow = "2026-12-15T10:00:00+01:00"
+
+// renderLetterSample previews the sample letter of lang
+// (testdata/letters/corso-newsletter.md, .en.md) on a sample site in one
+// format.
+func renderLetterSample(t *testing.T, dir, lang, format string) []byte {
+	t.Helper()
+	name := "corso-newsletter.md"
+	if lang != "it" {
+		name = "corso-newsletter." + lang + ".md"
+	}
+	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "letters", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, name)
+	if err := os.WriteFile(file, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "letter."+format)
+	if code := venerdiInProcess(t, dir, "--now", letterNow, "letter", "preview", "--format", format, "--out", out, file); code != 0 {
+		t.Fatalf("letter preview --format %s failed", format)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The sample letter, Italian and English, HTML and text, is pinned by
+// golden files (testdata/golden/letter*.golden) as the issue is: a change
+// to the Markdown renderer, the sanitiser, the text writer or
+// letter.html/letter.txt shows up as a diff to review (go test -update).
+func TestSampleLetterGolden(t *testing.T) {
+	for _, lang := range []string{"it", "en"} {
+		dir := sampleSite(t)
+		name := "letter"
+		if lang != "it" {
+			setLanguage(t, dir, lang)
+			name += "." + lang
+		}
+		for _, format := range []string{"html", "text"} {
+			got := renderLetterSample(t, dir, lang, format)
+			golden := filepath.Join("testdata", "golden", name+"."+format+".golden")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("letter preview --format %s (%s) differs from %s (run go test ./internal/cli -run Golden -update and review the diff)", format, lang, golden)
+			}
+		}
+	}
+}
+
 // browserChecks runs in headless Chromium on the rendered issue and writes
 // its findings as JSON into the page, where --dump-dom reads them back.
 const browserChecks = `<script>

@@ -27,7 +27,9 @@ The Markdown is CommonMark with GFM tables, autolinks and strikethrough,
 and the typographer («…» in Italian); relative links and images resolve
 against site.url; raw HTML is dropped and the rest sanitised as the feed's
 posts are. The layout is the digest's (templates letter.html, letter.txt;
-'venerdi templates export').
+'venerdi templates export'); the footer's wording and its unsubscribe link
+follow the stream (a letter with "stream: digest" speaks of the Friday
+newsletter).
 
 A letter is identified by its content: sending the same file again sends
 nothing and says when it went out; a file edited after a send is a new
@@ -104,7 +106,8 @@ func newLetterSendCmd(a *App) *cobra.Command {
 		Long: `Send the letter FILE.md to every active subscriber who gets its stream
 (front matter "stream:", default letters). Safe to rerun: the same file
 sends nothing the second time and says when it went out; a run that was
-killed resumes where it stopped. A file edited after it was sent is
+killed resumes where it stopped (the same command resumes it, and a
+stopped run's error says so). A file edited after it was sent is
 refused (exit 1) unless --again, which sends it as a new letter.
 
 --at schedules it: the letter is frozen now and sent when its time comes by

@@ -59,6 +59,13 @@ func TestScripts(t *testing.T) {
 			"maxrss":    cmdMaxRSS,
 			"smtplate":  cmdSMTPLate,
 			"smtpauth":  cmdSMTPAuth,
+			"smtpstall": cmdSMTPStall,
+			"smtpheld":  cmdSMTPHeld,
+			"ledger":    cmdLedger,
+			"mailonce":  cmdMailOnce,
+			"freeport":  cmdFreePort,
+			"oneclick":  cmdOneClick,
+			"tlsproxy":  cmdTLSProxy,
 		},
 	})
 }

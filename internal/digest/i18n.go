@@ -57,8 +57,10 @@ var labels = map[string]map[string]string{
 		"letter_why":               "Ricevi questa email perché sei tra gli iscritti alle lettere di",
 		"letter_unsubscribe_intro": "Non vuoi più ricevere le lettere? La newsletter del venerdì resta, se vuoi.",
 		"letter_unsubscribe":       "Scegli cosa ricevere",
-		"links":                    "Link",
-		"moved_note":               "Il webinar è stato spostato: aggiorna il calendario.",
+		// A letter sent to the digest's stream (stream: digest).
+		"letter_digest_unsubscribe_intro": "Non vuoi più ricevere la newsletter del venerdì? Le lettere restano, se vuoi.",
+		"links":                           "Link",
+		"moved_note":                      "Il webinar è stato spostato: aggiorna il calendario.",
 	},
 	English: {
 		"newsletter":          "The weekly newsletter",
@@ -99,8 +101,10 @@ var labels = map[string]map[string]string{
 		"letter_why":               "You are receiving this email because you signed up for the letters of",
 		"letter_unsubscribe_intro": "Don't want letters any more? The Friday newsletter can stay, if you like.",
 		"letter_unsubscribe":       "Choose what you get",
-		"links":                    "Links",
-		"moved_note":               "This webinar has moved: update your calendar.",
+		// A letter sent to the digest's stream (stream: digest).
+		"letter_digest_unsubscribe_intro": "Don't want the Friday newsletter any more? The letters can stay, if you like.",
+		"links":                           "Links",
+		"moved_note":                      "This webinar has moved: update your calendar.",
 	},
 }
 

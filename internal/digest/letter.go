@@ -26,6 +26,12 @@ type LetterData struct {
 	Subject   string
 	Preheader string // the front matter's preheader; may be ""
 	Date      string // the day it is sent, long form in Lang
+	// Stream is the stream the letter goes to: "letters" or "digest".
+	Stream string
+	// Why and UnsubscribeIntro are the footer's words for Stream: why the
+	// reader gets this mail, and what the unsubscribe link stops.
+	Why              string
+	UnsubscribeIntro string
 	// Body is the letter's HTML, sanitised: safe to embed.
 	Body htmltemplate.HTML
 	// BodyText is the letter as plain text, links numbered.
@@ -48,8 +54,11 @@ type LetterInput struct {
 	Now       time.Time
 	Subject   string
 	Preheader string
-	HTML      string // sanitised body
-	Text      string // its plain-text twin
+	// Stream is the stream the letter goes to ("letters", the default, or
+	// "digest"); the footer's wording follows it.
+	Stream string
+	HTML   string // sanitised body
+	Text   string // its plain-text twin
 	// Key names the letter in the web archive; with Links, the web
 	// version link.
 	Key     string
@@ -101,7 +110,14 @@ func (r *LetterRenderer) Render(in *LetterInput) (*Rendered, error) {
 		Date:     FormatDate(in.Now.In(loc), r.lang),
 		Body:     htmltemplate.HTML(in.HTML), // sanitised by the caller (letter.Parse)
 		BodyText: in.Text, UnsubscribeURL: UnsubscribePlaceholder, T: Labels(r.lang),
-		SiteLink: in.Site.URL, Sender: in.Sender, Address: in.Address,
+		SiteLink: in.Site.URL, Sender: in.Sender, Address: in.Address, Stream: in.Stream,
+	}
+	if d.Stream == "" {
+		d.Stream = "letters"
+	}
+	d.Why, d.UnsubscribeIntro = d.T["letter_why"], d.T["letter_unsubscribe_intro"]
+	if d.Stream == "digest" {
+		d.Why, d.UnsubscribeIntro = d.T["why"], d.T["letter_digest_unsubscribe_intro"]
 	}
 	if d.Sender == "" {
 		d.Sender = in.Site.Title

@@ -55,6 +55,26 @@ type DeliveryError struct {
 	Hint  string // the settings to check
 	Tally Tally
 	Err   error
+	// Rerun is the command that resumes the delivery once fixed: empty for
+	// the digest ('venerdi send'), 'venerdi letter send FILE' for a letter.
+	Rerun string
+}
+
+// rerun is the command that resumes the delivery.
+func (e *DeliveryError) rerun() string {
+	if e.Rerun != "" {
+		return e.Rerun
+	}
+	return "venerdi send"
+}
+
+// name is what the delivery is called in the message: "issue 2026-W49",
+// "letter auguri-3fa9c1d2" (whose Week already says "letter").
+func (e *DeliveryError) name() string {
+	if strings.HasPrefix(e.Week, "letter ") {
+		return e.Week
+	}
+	return "issue " + e.Week
 }
 
 func (e *DeliveryError) Error() string {
@@ -62,12 +82,12 @@ func (e *DeliveryError) Error() string {
 	case e.Stop != nil && e.Week == "":
 		return fmt.Sprintf("%v: %s; nothing was composed or sent", e.Stop, e.Hint)
 	case e.Stop != nil:
-		return fmt.Sprintf("issue %s stopped: %v: %s; nobody was bounced for it; %s; rerun 'venerdi send' once fixed",
-			e.Week, e.Stop, e.Hint, e.Tally)
+		return fmt.Sprintf("%s stopped: %v: %s; nobody was bounced for it; %s; rerun '%s' once fixed",
+			e.name(), e.Stop, e.Hint, e.Tally, e.rerun())
 	case errors.Is(e.Err, context.Canceled):
-		return fmt.Sprintf("issue %s interrupted: %s; the next send resumes it", e.Week, e.Tally)
+		return fmt.Sprintf("%s interrupted: %s; the next '%s' resumes it", e.name(), e.Tally, e.rerun())
 	}
-	return fmt.Sprintf("issue %s: %s: kept for the next run (see 'venerdi deliveries --status failed')", e.Week, e.Tally)
+	return fmt.Sprintf("%s: %s: kept for the next run (see 'venerdi deliveries --status failed')", e.name(), e.Tally)
 }
 
 func (e *DeliveryError) Unwrap() error {
@@ -82,13 +102,35 @@ func (e *DeliveryError) Unwrap() error {
 func (n *Newsletter) relayError(is *Issue, stop *delivery.StopError) error {
 	e := &DeliveryError{Stop: stop, Hint: stopHint(stop.Kind)}
 	if is != nil {
-		e.Week, e.Tally = issueName(is), n.tally(is)
+		e.Week, e.Tally, e.Rerun = issueName(is), n.tally(is), rerunCommand(is)
 	}
 	return e
 }
 
 func (n *Newsletter) deliveryError(is *Issue, err error) error {
-	return &DeliveryError{Week: issueName(is), Tally: n.tally(is), Err: err}
+	return &DeliveryError{Week: issueName(is), Tally: n.tally(is), Err: err, Rerun: rerunCommand(is)}
+}
+
+// rerunCommand is the command that resumes is: the letter's own file for
+// a letter (its content names the frozen letter), empty (venerdi send) for
+// the digest.
+func rerunCommand(is *Issue) string {
+	if is.Kind != store.KindLetter {
+		return ""
+	}
+	src := is.Source
+	if src == "" {
+		src = "FILE"
+	}
+	return "venerdi letter send " + shellQuote(src)
+}
+
+// shellQuote quotes s for sh when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+=:,@") == "" {
+		return s
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`").Replace(s) + `"`
 }
 
 func stopHint(k delivery.StopKind) string {

@@ -50,6 +50,9 @@ type Server struct {
 	stageFail   map[string]*smtp.SMTPError // Stage → the reply every command there gets
 	lateReply   time.Duration              // after accepting a message, before saying so
 	joined      func()                     // called once per accepted message
+	stallAfter  int                        // with stall set: hold DATA once this many messages are in
+	stall       chan struct{}              // closed to release the held DATAs
+	held        int                        // DATAs being held now
 }
 
 // SMTP steps a scripted refusal can be put at.
@@ -97,6 +100,31 @@ func (s *Server) ReplyLate(d time.Duration) {
 	s.mu.Lock()
 	s.lateReply = d
 	s.mu.Unlock()
+}
+
+// StallAfter makes the server accept messages until it holds n in all,
+// then hold every further DATA, once its message is read and before it
+// counts as accepted, like a relay whose queue hangs: a client waits for
+// the reply to its final ".", and a client killed then has sent nothing
+// more. StallAfter(0) releases the held DATAs, which answer 451 4.3.0
+// and are never counted, and accepts again.
+func (s *Server) StallAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stall != nil {
+		close(s.stall)
+		s.stall = nil
+	}
+	if n > 0 {
+		s.stallAfter, s.stall = n, make(chan struct{})
+	}
+}
+
+// Held is how many DATAs StallAfter is holding now.
+func (s *Server) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held
 }
 
 // RequireAuth makes the server offer AUTH PLAIN and require it before MAIL
@@ -306,6 +334,15 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	time.Sleep(s.delay)
 	s.mu.Lock()
+	if gate := s.stall; gate != nil && len(s.messages) >= s.stallAfter {
+		s.held++
+		s.mu.Unlock()
+		<-gate
+		s.mu.Lock()
+		s.held--
+		s.mu.Unlock()
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "queue stalled"}
+	}
 	s.messages = append(s.messages, Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data})
 	n := len(s.messages)
 	late, joined := s.lateReply, s.joined
