@@ -90,6 +90,15 @@ func (s *Store) UpsertPosts(ctx context.Context, source string, posts []feed.Pos
 			if !p.Published.IsZero() {
 				published, dated = unix(p.Published), true
 			}
+			if c := row.content; c != nil && row.guid == p.GUID && row.link == p.Link && c.linkKey == p.LinkKey &&
+				c.feedTitle == p.FeedTitle && row.title == p.Title && c.author == p.Author &&
+				row.published == published && row.dated == dated && c.excerpt == p.Excerpt &&
+				c.html == p.ContentHTML && c.image == p.ImageURL && c.categories == string(cats) {
+				// The UPDATE below would find every column as it is and
+				// change nothing: spare it the round trip (an unchanged
+				// re-fetch of a big feed is all such posts).
+				continue
+			}
 			r, err := update.ExecContext(ctx,
 				p.GUID, p.Link, p.LinkKey, p.FeedTitle, p.Title, p.Author,
 				published, dated, p.Excerpt, p.ContentHTML, p.ImageURL, string(cats), unix(now), row.id,
@@ -115,6 +124,16 @@ type postRow struct {
 	title     string
 	published int64
 	dated     bool
+	// content is the rest of what UpsertPosts writes, read for rows found
+	// by key (nil for the others), so that an unchanged post costs no
+	// UPDATE.
+	content *postContent
+}
+
+// postContent is what a postRow leaves out of the columns UpsertPosts
+// updates.
+type postContent struct {
+	linkKey, feedTitle, author, excerpt, html, image, categories string
 }
 
 // matchPosts returns, for each post, the row it is stored in, or nil for a
@@ -137,8 +156,16 @@ func matchPosts(ctx context.Context, tx *sql.Tx, posts []feed.Post) ([]*postRow,
 		}
 	}
 	byKey := make(map[string]*postRow, len(posts))
-	err := queryIn(ctx, tx, `SELECT `+postRowCols+`, key FROM posts WHERE key IN (%s)`, keys,
-		func(r *postRow, key string) { byKey[key] = r })
+	err := queryIn(ctx, tx, `SELECT `+postRowCols+`, link_key, feed_title, author, excerpt, content_html, image_url, categories, key
+		FROM posts WHERE key IN (%s)`, keys, func(rows *sql.Rows) error {
+		r := &postRow{content: new(postContent)}
+		c := r.content
+		var key string
+		err := rows.Scan(&r.id, &r.guid, &r.link, &r.title, &r.published, &r.dated,
+			&c.linkKey, &c.feedTitle, &c.author, &c.excerpt, &c.html, &c.image, &c.categories, &key)
+		byKey[key] = r
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -196,13 +223,24 @@ func matchPosts(ctx context.Context, tx *sql.Tx, posts []feed.Post) ([]*postRow,
 	withGUID := make(map[string][]*postRow, len(wantGUIDs))
 	withLink := make(map[string][]*postRow, len(wantLinks))
 	// The "<> ''" terms let SQLite use the partial indexes.
+	// byColumn scans a postRow and the column matched, and files the row
+	// under it.
+	byColumn := func(m map[string][]*postRow) func(*sql.Rows) error {
+		return func(rows *sql.Rows) error {
+			r := new(postRow)
+			var v string
+			err := rows.Scan(&r.id, &r.guid, &r.link, &r.title, &r.published, &r.dated, &v)
+			m[v] = append(m[v], r)
+			return err
+		}
+	}
 	err = queryIn(ctx, tx, `SELECT `+postRowCols+`, guid FROM posts WHERE guid IN (%s) AND guid <> '' ORDER BY id`, wantGUIDs,
-		func(r *postRow, guid string) { withGUID[guid] = append(withGUID[guid], r) })
+		byColumn(withGUID))
 	if err != nil {
 		return nil, err
 	}
 	err = queryIn(ctx, tx, `SELECT `+postRowCols+`, link_key FROM posts WHERE link_key IN (%s) AND link_key <> '' ORDER BY id`, wantLinks,
-		func(r *postRow, link string) { withLink[link] = append(withLink[link], r) })
+		byColumn(withLink))
 	if err != nil {
 		return nil, err
 	}
@@ -250,9 +288,8 @@ const postRowCols = `id, guid, link, title, published_at, dated`
 const inChunk = 500
 
 // queryIn runs query, whose "%s" becomes a list of parameters, for the
-// distinct values of values, a chunk at a time, and calls add with each row
-// (postRowCols, then the column the values were matched against).
-func queryIn(ctx context.Context, tx *sql.Tx, query string, values []string, add func(*postRow, string)) error {
+// distinct values of values, a chunk at a time, and calls scan for each row.
+func queryIn(ctx context.Context, tx *sql.Tx, query string, values []string, scan func(*sql.Rows) error) error {
 	seen := make(map[string]bool, len(values))
 	distinct := make([]any, 0, len(values))
 	for _, v := range values {
@@ -270,13 +307,10 @@ func queryIn(ctx context.Context, tx *sql.Tx, query string, values []string, add
 			return err
 		}
 		for rows.Next() {
-			r := new(postRow)
-			var matched string
-			if err := rows.Scan(&r.id, &r.guid, &r.link, &r.title, &r.published, &r.dated, &matched); err != nil {
+			if err := scan(rows); err != nil {
 				rows.Close()
 				return err
 			}
-			add(r, matched)
 		}
 		err = rows.Err()
 		rows.Close()

@@ -214,3 +214,46 @@ func matchPostsOneByOne(ctx context.Context, tx *sql.Tx, posts []feed.Post) ([]*
 	}
 	return found, nil
 }
+
+// A post found by its key is updated when any column UpsertPosts writes
+// differs, and only then: the comparison that spares an unchanged post its
+// UPDATE must see every column the UPDATE compares.
+func TestUpsertPostsEachChangeUpdates(t *testing.T) {
+	ctx := context.Background()
+	base := feed.Post{
+		Key: "guid:g", GUID: "g", Link: "https://b.it/p", LinkKey: "https://b.it/p", FeedTitle: "F",
+		Title: "T", Author: "A", Published: t0, Excerpt: "E", ContentHTML: "<p>C</p>",
+		ImageURL: "https://b.it/i.jpg", Categories: []string{"x"},
+	}
+	changes := map[string]func(*feed.Post){
+		"guid":         func(p *feed.Post) { p.GUID = "g2" },
+		"link":         func(p *feed.Post) { p.Link = "https://b.it/p?x" },
+		"link_key":     func(p *feed.Post) { p.LinkKey = "https://b.it/q" },
+		"feed_title":   func(p *feed.Post) { p.FeedTitle = "F2" },
+		"title":        func(p *feed.Post) { p.Title = "T2" },
+		"author":       func(p *feed.Post) { p.Author = "A2" },
+		"published_at": func(p *feed.Post) { p.Published = t0.Add(time.Hour) },
+		"dated":        func(p *feed.Post) { p.Published = time.Time{} }, // keeps the date; stays dated
+		"excerpt":      func(p *feed.Post) { p.Excerpt = "E2" },
+		"content_html": func(p *feed.Post) { p.ContentHTML = "<p>C2</p>" },
+		"image_url":    func(p *feed.Post) { p.ImageURL = "" },
+		"categories":   func(p *feed.Post) { p.Categories = []string{"x", "y"} },
+		"nothing":      func(p *feed.Post) {},
+	}
+	for name, change := range changes {
+		s := openTemp(t)
+		if _, err := s.UpsertPosts(ctx, "f", []feed.Post{base}, t0); err != nil {
+			t.Fatal(err)
+		}
+		p := base
+		change(&p)
+		r, err := s.UpsertPosts(ctx, "f", []feed.Post{p}, t0.Add(time.Hour))
+		want := UpsertResult{Updated: 1}
+		if name == "nothing" || name == "dated" {
+			want = UpsertResult{}
+		}
+		if err != nil || r != want {
+			t.Errorf("UpsertPosts after changing %s = %+v, %v; want %+v", name, r, err, want)
+		}
+	}
+}
