@@ -7,9 +7,7 @@ import "bytes"
 // so its entities are still to be decoded once. The index of sections is
 // built on first use, and only titles containing "&" ever ask.
 func (c *converter) fromCDATA(s string) bool {
-	if c.cdata == nil {
-		c.cdata = cdataSections(c.body)
-	}
+	c.cdataOnce.Do(func() { c.cdata = cdataSections(c.body) })
 	_, ok := c.cdata[s]
 	return ok
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
+	"strings"
 )
 
 // assignKeys gives each post its Key and drops repeated posts. The
@@ -99,6 +100,11 @@ func (p Post) FragmentKey() string {
 // LinkFragment returns the #fragment of a link, escaped as in the link and
 // without the "#"; "" when there is none.
 func LinkFragment(link string) string {
+	if strings.IndexByte(link, '#') < 0 {
+		// No fragment, and no need to parse: this is asked of every post
+		// on every upsert.
+		return ""
+	}
 	u, err := url.Parse(link)
 	if err != nil {
 		return ""

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"html"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mmcdole/gofeed"
@@ -56,8 +58,10 @@ func Parse(body []byte, contentType, baseURL string, now time.Time) (f *Feed, er
 type converter struct {
 	body []byte
 	now  time.Time
-	// cdata holds the short CDATA sections of body, built on first use.
-	cdata map[string]struct{}
+	// cdata holds the short CDATA sections of body, built on first use
+	// (posts are converted concurrently: see eachItem).
+	cdataOnce sync.Once
+	cdata     map[string]struct{}
 }
 
 func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
@@ -81,8 +85,7 @@ func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 		f.Title = jsonText(orig.Title)
 	}
 
-	posts := make([]Post, 0, len(gf.Items))
-	hashes := make([]func() string, 0, len(gf.Items))
+	ins := make([]item, 0, len(gf.Items))
 	for i, it := range gf.Items {
 		if it == nil {
 			continue
@@ -102,18 +105,78 @@ func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 		if i < len(origJSON) {
 			in.json = origJSON[i]
 		}
-		p, hash := c.post(in)
+		ins = append(ins, in)
+	}
+	converted := make([]Post, len(ins))
+	convertedHash := make([]func() string, len(ins))
+	eachItem(len(ins), func(i int) { converted[i], convertedHash[i] = c.post(ins[i]) })
+
+	posts := converted[:0]
+	hashes := make([]func() string, 0, len(ins))
+	for i, p := range converted {
 		if p.Title == "" && p.Link == "" && p.ContentHTML == "" {
 			// Nothing a digest could show or link to.
 			continue
 		}
 		p.FeedTitle = f.Title
 		posts = append(posts, p)
-		hashes = append(hashes, hash)
+		hashes = append(hashes, convertedHash[i])
 	}
 	f.Posts = assignKeys(posts, hashes)
 	return f
 }
+
+// parallelItems is the number of items from which converting them is
+// spread over the CPUs: below it, starting goroutines costs more than it
+// saves.
+var parallelItems = 64
+
+// eachItem calls convert(i) for every i in [0, n), on up to GOMAXPROCS
+// goroutines when n is large enough to be worth it. Converting a post
+// (sanitising its HTML, mostly) depends on nothing but the item, and is
+// where Parse spends half its time after gofeed's. A panic in convert is
+// raised again in the caller, where Parse turns it into an error.
+func eachItem(n int, convert func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/(parallelItems/2))
+	if n < parallelItems || workers < 2 {
+		for i := range n {
+			convert(i)
+		}
+		return
+	}
+	// Items are handed out in small batches: posts differ in size, and a
+	// fixed split would leave one goroutine with the long ones.
+	const batch = 16
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var panicked atomic.Value
+	for range workers {
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					panicked.CompareAndSwap(nil, panicValue{r})
+				}
+			}()
+			for {
+				start := int(next.Add(batch)) - batch
+				if start >= n || panicked.Load() != nil {
+					return
+				}
+				for i := start; i < min(start+batch, n); i++ {
+					convert(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if p, ok := panicked.Load().(panicValue); ok {
+		panic(p.v)
+	}
+}
+
+// panicValue wraps a recovered value for an atomic.Value, which needs one
+// concrete type.
+type panicValue struct{ v any }
 
 // jsonText turns a JSON Feed title into one line. JSON Feed titles are
 // plain text: "<i> und <b>" are words, not tags. Character references are

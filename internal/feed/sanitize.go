@@ -193,6 +193,11 @@ func sanitize(fragment string, base *url.URL, textLimit int) sanitized {
 	}
 	fragment = closeSelfClosing(fragment)
 	tap := emailTap{base: base, text: textGatherer{limit: textLimit}}
+	if textLimit > 0 {
+		// Room for the text wanted, a few accented letters included, so
+		// that gathering it allocates once.
+		tap.text.buf = make([]byte, 0, textLimit+textLimit/2)
+	}
 	// Policy.Sanitize grows its output buffer from nothing, doubling as it
 	// goes; sized up front, it is allocated once.
 	tap.out.Grow(len(fragment))

@@ -50,6 +50,7 @@ func (t *emailTap) WriteString(s string) (int, error) {
 		}
 		return n, nil
 	}
+	a := tagAtom(s)
 	switch {
 	case isTag(s[1:], "a"):
 		t.link(s)
@@ -59,7 +60,7 @@ func (t *emailTap) WriteString(s string) (int, error) {
 		// Its start tag may have been dropped; img has no content anyway.
 	case s == "</a>" && t.deadLinks > 0:
 		t.deadLinks--
-	case isBlockAsDiv[tagAtom(s)]:
+	case isBlockAsDiv[a]:
 		switch {
 		case s[1] == '/':
 			t.out.WriteString("</div>")
@@ -72,7 +73,7 @@ func (t *emailTap) WriteString(s string) (int, error) {
 		t.out.WriteString(s)
 	}
 	if t.text.wants() {
-		switch a := tagAtom(s); {
+		switch {
 		case s[1] == '/' && closesSentence[a]:
 			t.text.stop()
 		case !isInline(a):
@@ -87,7 +88,7 @@ func (t *emailTap) WriteString(s string) (int, error) {
 func (t *emailTap) link(tag string) {
 	attrs, ok := canonicalAttrs(tag)
 	href := ""
-	if v, found := attrs["href"]; ok && found {
+	if v, found := attrs.get("href"); ok && found {
 		href = resolveFast(t.base, v)
 	}
 	if !isLinkURL(href) {
@@ -102,12 +103,17 @@ func (t *emailTap) link(tag string) {
 // image writes an <img> tag with an absolute http(s) src, or nothing.
 func (t *emailTap) image(tag string) {
 	attrs, ok := canonicalAttrs(tag)
-	if !ok || isTrackingPixel(strings.TrimSuffix(attrs["width"], "px"), strings.TrimSuffix(attrs["height"], "px")) {
+	if !ok {
+		return
+	}
+	width, _ := attrs.get("width")
+	height, _ := attrs.get("height")
+	if isTrackingPixel(strings.TrimSuffix(width, "px"), strings.TrimSuffix(height, "px")) {
 		return
 	}
 	src := ""
 	for _, name := range imageSrcAttrs {
-		if v, found := attrs[name]; found {
+		if v, found := attrs.get(name); found {
 			if u := resolveFast(t.base, v); isWebURL(u) {
 				src = u
 				break
@@ -126,7 +132,7 @@ func (t *emailTap) image(tag string) {
 	t.out.WriteString(html.EscapeString(src))
 	t.out.WriteByte('"')
 	for _, name := range [...]string{"alt", "width", "height"} {
-		if v, found := attrs[name]; found {
+		if v, found := attrs.get(name); found {
 			t.out.WriteByte(' ')
 			t.out.WriteString(name)
 			t.out.WriteString(`="`)
@@ -141,13 +147,13 @@ func (t *emailTap) image(tag string) {
 // (`<name key="escaped value" …>` or with "/>"), values unescaped. ok is
 // false if the tag is not in that form, and callers then write nothing that
 // depends on its attributes.
-func canonicalAttrs(tag string) (attrs map[string]string, ok bool) {
+func canonicalAttrs(tag string) (attrs tagAttrs, ok bool) {
 	i := strings.IndexAny(tag, " />")
 	if i < 0 {
 		return nil, false
 	}
 	rest := tag[i:]
-	attrs = make(map[string]string, 4)
+	attrs = make(tagAttrs, 0, 4)
 	for {
 		rest = strings.TrimLeft(rest, " ")
 		if rest == ">" || rest == "/>" {
@@ -163,9 +169,26 @@ func canonicalAttrs(tag string) (attrs map[string]string, ok bool) {
 		if end < 0 {
 			return nil, false
 		}
-		attrs[key] = html.UnescapeString(rest[:end])
+		attrs = append(attrs, tagAttr{key, html.UnescapeString(rest[:end])})
 		rest = rest[end+1:]
 	}
+}
+
+// tagAttrs are a tag's attributes in the order written. A tag has a handful,
+// so a slice is searched faster than a map is built.
+type tagAttrs []tagAttr
+
+type tagAttr struct{ key, value string }
+
+// get returns the value of the attribute key; of the last one, if the tag
+// repeats it.
+func (a tagAttrs) get(key string) (string, bool) {
+	for i := len(a) - 1; i >= 0; i-- {
+		if a[i].key == key {
+			return a[i].value, true
+		}
+	}
+	return "", false
 }
 
 // isTag reports whether s, the text just after a "<", starts with the tag

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -91,6 +90,15 @@ func (s *Store) UpsertPosts(ctx context.Context, source string, posts []feed.Pos
 			if !p.Published.IsZero() {
 				published, dated = unix(p.Published), true
 			}
+			if c := row.content; c != nil && row.guid == p.GUID && row.link == p.Link && c.linkKey == p.LinkKey &&
+				c.feedTitle == p.FeedTitle && row.title == p.Title && c.author == p.Author &&
+				row.published == published && row.dated == dated && c.excerpt == p.Excerpt &&
+				c.html == p.ContentHTML && c.image == p.ImageURL && c.categories == string(cats) {
+				// The UPDATE below would find every column as it is and
+				// change nothing: spare it the round trip (an unchanged
+				// re-fetch of a big feed is all such posts).
+				continue
+			}
 			r, err := update.ExecContext(ctx,
 				p.GUID, p.Link, p.LinkKey, p.FeedTitle, p.Title, p.Author,
 				published, dated, p.Excerpt, p.ContentHTML, p.ImageURL, string(cats), unix(now), row.id,
@@ -116,55 +124,64 @@ type postRow struct {
 	title     string
 	published int64
 	dated     bool
+	// content is the rest of what UpsertPosts writes, read for rows found
+	// by key (nil for the others), so that an unchanged post costs no
+	// UPDATE.
+	content *postContent
+}
+
+// postContent is what a postRow leaves out of the columns UpsertPosts
+// updates.
+type postContent struct {
+	linkKey, feedTitle, author, excerpt, html, image, categories string
 }
 
 // matchPosts returns, for each post, the row it is stored in, or nil for a
 // new post (see UpsertPosts for the rules). All posts are matched by key
 // first, so that a row a post has by its key is never taken by another.
+//
+// The candidate rows are read in a few batched queries (by key, then by
+// GUID and by link for the posts still unmatched) rather than one query per
+// post and look: nothing is written before matching ends, so the rows seen
+// are the same, and the rules run on them in memory, in the same order.
 func matchPosts(ctx context.Context, tx *sql.Tx, posts []feed.Post) ([]*postRow, error) {
-	const cols = `id, guid, link, title, published_at, dated`
-	// The "<> ''" terms let SQLite use the partial indexes.
-	byKey, err := tx.PrepareContext(ctx, `SELECT `+cols+` FROM posts WHERE key = ?`)
-	if err != nil {
-		return nil, err
-	}
-	defer byKey.Close()
-	byGUID, err := tx.PrepareContext(ctx, `SELECT `+cols+` FROM posts WHERE guid = ? AND guid <> '' ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer byGUID.Close()
-	byLink, err := tx.PrepareContext(ctx, `SELECT `+cols+` FROM posts WHERE link_key = ? AND link_key <> '' ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer byLink.Close()
-
-	keyed := func(key string) (*postRow, error) {
-		var r postRow
-		err := byKey.QueryRowContext(ctx, key).Scan(&r.id, &r.guid, &r.link, &r.title, &r.published, &r.dated)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
+	keys := make([]string, 0, len(posts))
+	for i := range posts {
+		p := &posts[i]
+		keys = append(keys, p.Key)
+		if strings.HasPrefix(p.Key, "link:") {
+			if fk := p.FragmentKey(); fk != "" && fk != p.Key {
+				keys = append(keys, fk)
+			}
 		}
-		return &r, err
 	}
+	byKey := make(map[string]*postRow, len(posts))
+	err := queryIn(ctx, tx, `SELECT `+postRowCols+`, link_key, feed_title, author, excerpt, content_html, image_url, categories, key
+		FROM posts WHERE key IN (%s)`, keys, func(rows *sql.Rows) error {
+		r := &postRow{content: new(postContent)}
+		c := r.content
+		var key string
+		err := rows.Scan(&r.id, &r.guid, &r.link, &r.title, &r.published, &r.dated,
+			&c.linkKey, &c.feedTitle, &c.author, &c.excerpt, &c.html, &c.image, &c.categories, &key)
+		byKey[key] = r
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	keyed := func(key string) *postRow { return byKey[key] }
+
 	found := make([]*postRow, len(posts))
 	taken := make(map[int64]bool, len(posts))
 	for i := range posts {
 		p := &posts[i]
-		r, err := keyed(p.Key)
-		if err != nil {
-			return nil, err
-		}
+		r := keyed(p.Key)
 		if r != nil && strings.HasPrefix(p.Key, "link:") && p.FragmentKey() != "" && p.FragmentKey() != p.Key && !samePost(*p, *r) {
 			// A link key leaves the #fragment out when nothing else in the
 			// document has the page: a post addressed by an anchor, alone
 			// in the feed, gets the key of another that was alone before
 			// it. Its key with the fragment keeps the two apart.
-			if r, err = keyed(p.FragmentKey()); err != nil {
-				return nil, err
-			}
-			if r == nil {
+			if r = keyed(p.FragmentKey()); r == nil {
 				p.Key = p.FragmentKey()
 			}
 		}
@@ -181,54 +198,127 @@ func matchPosts(ctx context.Context, tx *sql.Tx, posts []feed.Post) ([]*postRow,
 		links[p.LinkKey]++
 		fragments[p.FragmentKey()]++
 	}
-	// first returns the first row of q(arg) not taken that ok accepts.
-	first := func(q *sql.Stmt, arg string, ok func(postRow) bool) (*postRow, error) {
-		rows, err := q.QueryContext(ctx, arg)
-		if err != nil {
-			return nil, err
+	// byGUID looks a post up by its GUID, byLink by its link.
+	byGUID := func(p feed.Post) bool { return p.GUID != "" && guids[p.GUID] == 1 }
+	byLink := func(p feed.Post) bool {
+		if p.LinkKey == "" {
+			return false
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var r postRow
-			if err := rows.Scan(&r.id, &r.guid, &r.link, &r.title, &r.published, &r.dated); err != nil {
-				return nil, err
-			}
-			if !taken[r.id] && ok(r) {
-				return &r, nil
+		fk := p.FragmentKey()
+		return links[p.LinkKey] == 1 || (fk != "" && fragments[fk] == 1)
+	}
+	var wantGUIDs, wantLinks []string
+	for i, p := range posts {
+		if found[i] != nil {
+			continue
+		}
+		if byGUID(p) {
+			wantGUIDs = append(wantGUIDs, p.GUID)
+		}
+		if byLink(p) {
+			wantLinks = append(wantLinks, p.LinkKey)
+		}
+	}
+	// Rows of one GUID or link, in the order of their ids.
+	withGUID := make(map[string][]*postRow, len(wantGUIDs))
+	withLink := make(map[string][]*postRow, len(wantLinks))
+	// The "<> ''" terms let SQLite use the partial indexes.
+	// byColumn scans a postRow and the column matched, and files the row
+	// under it.
+	byColumn := func(m map[string][]*postRow) func(*sql.Rows) error {
+		return func(rows *sql.Rows) error {
+			r := new(postRow)
+			var v string
+			err := rows.Scan(&r.id, &r.guid, &r.link, &r.title, &r.published, &r.dated, &v)
+			m[v] = append(m[v], r)
+			return err
+		}
+	}
+	err = queryIn(ctx, tx, `SELECT `+postRowCols+`, guid FROM posts WHERE guid IN (%s) AND guid <> '' ORDER BY id`, wantGUIDs,
+		byColumn(withGUID))
+	if err != nil {
+		return nil, err
+	}
+	err = queryIn(ctx, tx, `SELECT `+postRowCols+`, link_key FROM posts WHERE link_key IN (%s) AND link_key <> '' ORDER BY id`, wantLinks,
+		byColumn(withLink))
+	if err != nil {
+		return nil, err
+	}
+
+	// first returns the first row of rows not taken that ok accepts.
+	first := func(rows []*postRow, ok func(postRow) bool) *postRow {
+		for _, r := range rows {
+			if !taken[r.id] && ok(*r) {
+				return r
 			}
 		}
-		return nil, rows.Err()
+		return nil
 	}
 	for i, p := range posts {
 		if found[i] != nil {
 			continue
 		}
 		var r *postRow
-		if p.GUID != "" && guids[p.GUID] == 1 {
-			if r, err = first(byGUID, p.GUID, func(postRow) bool { return true }); err != nil {
-				return nil, err
-			}
+		if byGUID(p) {
+			r = first(withGUID[p.GUID], func(postRow) bool { return true })
 		}
-		if r == nil && p.LinkKey != "" {
-			frag, fk := feed.LinkFragment(p.Link), p.FragmentKey()
+		if r == nil && byLink(p) {
+			frag := feed.LinkFragment(p.Link)
 			shared := links[p.LinkKey] > 1
-			if !shared || (fk != "" && fragments[fk] == 1) {
-				r, err = first(byLink, p.LinkKey, func(r postRow) bool {
-					if shared && feed.LinkFragment(r.link) != frag {
-						return false
-					}
-					return samePost(p, r)
-				})
-				if err != nil {
-					return nil, err
+			r = first(withLink[p.LinkKey], func(r postRow) bool {
+				if shared && feed.LinkFragment(r.link) != frag {
+					return false
 				}
-			}
+				return samePost(p, r)
+			})
 		}
 		if r != nil {
 			found[i], taken[r.id] = r, true
 		}
 	}
 	return found, nil
+}
+
+// postRowCols are the columns a postRow is read from.
+const postRowCols = `id, guid, link, title, published_at, dated`
+
+// inChunk is how many values one query of queryIn binds: well under
+// SQLite's limit on parameters, and enough that a feed of thousands of posts
+// takes a handful of queries.
+const inChunk = 500
+
+// queryIn runs query, whose "%s" becomes a list of parameters, for the
+// distinct values of values, a chunk at a time, and calls scan for each row.
+func queryIn(ctx context.Context, tx *sql.Tx, query string, values []string, scan func(*sql.Rows) error) error {
+	seen := make(map[string]bool, len(values))
+	distinct := make([]any, 0, len(values))
+	for _, v := range values {
+		if !seen[v] {
+			seen[v] = true
+			distinct = append(distinct, v)
+		}
+	}
+	for len(distinct) > 0 {
+		n := min(len(distinct), inChunk)
+		chunk := distinct[:n]
+		distinct = distinct[n:]
+		rows, err := tx.QueryContext(ctx, fmt.Sprintf(query, strings.TrimSuffix(strings.Repeat("?,", n), ",")), chunk...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // samePost reports whether a post found by its link is the stored one. A
