@@ -242,5 +242,20 @@ func render(body string, o Options) (string, error) {
 	// sanitiser then keeps only what an email may carry, resolving
 	// relative URLs against the blog.
 	out := feed.Sanitize(b.String(), base)
-	return strings.ReplaceAll(out, "<!-- raw HTML omitted -->", ""), nil
+	out = strings.ReplaceAll(out, "<!-- raw HTML omitted -->", "")
+	return paragraphsForEmail(out), nil
+}
+
+// paragraphTag matches an opening <p> with whatever attributes the
+// sanitiser kept.
+var paragraphTag = regexp.MustCompile(`<p(\s[^>]*)?>`)
+
+// paragraphsForEmail turns paragraphs into blocks spaced by padding: a <p>
+// carries a default margin each client sets its own way, and margin is
+// what Gmail and Outlook honour least (the digest spaces with padding for
+// the same reason). The text is the sanitiser's output, so only tags are
+// renamed; nothing from the letter is let through unchecked.
+func paragraphsForEmail(html string) string {
+	html = paragraphTag.ReplaceAllString(html, `<div class="p"$1>`)
+	return strings.ReplaceAll(html, "</p>", "</div>")
 }
