@@ -132,6 +132,11 @@ func (r *LetterRenderer) Render(in *LetterInput) (*Rendered, error) {
 			host = p.Hostname()
 		}
 		d.SiteLink = links.TagUTM(in.Site.URL, host, u)
+		// The letter's own links to the blog are tagged as the digest's
+		// are; third-party and serve links keep their exact bytes.
+		tag := func(raw string) string { return links.TagUTM(raw, host, u) }
+		d.Body = htmltemplate.HTML(tagBodyLinks(in.HTML, tag))
+		d.BodyText = tagTextLinks(in.Text, tag)
 	}
 	if in.Links != nil && in.Key != "" {
 		d.WebVersionURL = in.Links.Issue(in.Key)
