@@ -42,12 +42,20 @@ func (n *Newsletter) Week(now time.Time) string {
 // winner's. With nothing new and Rules.SkipEmpty it returns a
 // *NothingNewError, unless allowEmpty.
 func (n *Newsletter) Compose(ctx context.Context, allowEmpty bool) (*Composed, error) {
+	return n.compose(ctx, allowEmpty, n.now())
+}
+
+// compose is Compose for the week that slot falls in: a due-slot send
+// caught up after midnight still composes the slot's issue, not the next
+// week's (which would then look sent when its own slot comes).
+func (n *Newsletter) compose(ctx context.Context, allowEmpty bool, slot time.Time) (*Composed, error) {
 	now := n.now()
-	week := n.Week(now)
-	frozen, sel, err := n.frozenOrSelected(ctx, now)
+	week := n.Week(slot)
+	frozen, sel, err := n.frozenOrSelected(ctx, now, slot)
 	if err != nil || frozen != nil {
 		return &Composed{Issue: frozen}, err
 	}
+	sel.input.Week = week
 	if sel.input.Empty() && n.opts.Rules.SkipEmpty && !allowEmpty {
 		return nil, &NothingNewError{sel.cutoff.In(n.opts.Site.Location)}
 	}
@@ -110,7 +118,7 @@ func (n *Newsletter) issueInput(sel *selection) *digest.Input {
 // storing it: looking never fixes the week's contents.
 func (n *Newsletter) Preview(ctx context.Context) (*Issue, error) {
 	now := n.now()
-	frozen, sel, err := n.frozenOrSelected(ctx, now)
+	frozen, sel, err := n.frozenOrSelected(ctx, now, now)
 	if err != nil || frozen != nil {
 		return frozen, err
 	}
@@ -123,8 +131,8 @@ func (n *Newsletter) Preview(ctx context.Context) (*Issue, error) {
 
 // frozenOrSelected returns the week's frozen issue when there is one, else
 // what a new issue composed at now would carry.
-func (n *Newsletter) frozenOrSelected(ctx context.Context, now time.Time) (*Issue, *selection, error) {
-	if is, err := n.st.IssueByWeek(ctx, n.Week(now)); err == nil {
+func (n *Newsletter) frozenOrSelected(ctx context.Context, now, weekOf time.Time) (*Issue, *selection, error) {
+	if is, err := n.st.IssueByWeek(ctx, n.Week(weekOf)); err == nil {
 		return is, nil, nil
 	} else if !isNotFound(err) {
 		return nil, nil, err

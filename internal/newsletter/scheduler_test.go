@@ -175,3 +175,28 @@ func TestIfDueOnAFreshInstallIsSilent(t *testing.T) {
 		t.Errorf("Send(IfDue) a minute before the first slot = %+v, %v, said %q; want NotDue, silent", rep, err, r.lines)
 	}
 }
+
+// A Sunday 23:00 slot caught up after midnight is still that Sunday's
+// issue: the next Sunday's slot then sends its own issue, instead of
+// finding its week already "sent".
+func TestIfDueCatchUpAfterMidnightKeepsTheSlotsWeek(t *testing.T) {
+	e := newSelEnv(t)
+	e.n.opts.Rules.Weekday, e.n.opts.Rules.Hour = time.Sunday, 23
+	sunday := time.Date(2026, time.January, 11, 23, 0, 0, 0, rome(t))
+	if _, err := e.st.AddSubscriber(e.ctx, "anna@example.it", "", sunday.Add(-week)); err != nil {
+		t.Fatal(err)
+	}
+	e.seenPosts(sunday.Add(-day), post("g1", "https://blog.example.it/uno", "Uno", sunday.Add(-day)))
+	e.at(sunday.Add(2 * time.Hour)) // Monday 01:00: the machine was off at 23:00
+	rep, err := e.n.Send(e.ctx, SendOptions{IfDue: true})
+	if err != nil || rep.Issue == nil || rep.Issue.Week != e.n.Week(sunday) {
+		t.Fatalf("catch-up = %+v, %v; want the issue of %s", rep, err, e.n.Week(sunday))
+	}
+	next := sunday.Add(week)
+	e.seenPosts(next.Add(-day), post("g2", "https://blog.example.it/due", "Due", next.Add(-day)))
+	e.at(next.Add(5 * time.Minute))
+	rep, err = e.n.Send(e.ctx, SendOptions{IfDue: true})
+	if err != nil || rep.Outcome != Delivered || rep.Issue == nil || rep.Issue.Week != e.n.Week(next) || rep.Summary.Sent != 1 {
+		t.Fatalf("next Sunday = %+v, %v; want its own issue %s sent", rep, err, e.n.Week(next))
+	}
+}

@@ -140,8 +140,13 @@ func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, erro
 			return rep, err
 		}
 	}
-	now := n.now()
-	week := n.Week(now)
+	// The week is the slot's for a due-slot send (a Sunday 23:00 slot
+	// caught up on Monday is still Sunday's issue), else the clock's.
+	weekOf := n.now()
+	if o.IfDue && !rep.Slot.IsZero() {
+		weekOf = rep.Slot
+	}
+	week := n.Week(weekOf)
 	frozen, err := n.st.IssueByWeek(ctx, week)
 	switch {
 	case err == nil:
@@ -178,7 +183,7 @@ func (n *Newsletter) Send(ctx context.Context, o SendOptions) (*SendReport, erro
 	if err := n.checkTransport(ctx); err != nil {
 		return rep, err
 	}
-	c, err := n.Compose(ctx, o.AllowEmpty)
+	c, err := n.compose(ctx, o.AllowEmpty, weekOf)
 	var nothing *NothingNewError
 	if errors.As(err, &nothing) {
 		rep.Outcome, rep.Since = NothingNew, nothing.Since
