@@ -175,27 +175,20 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if _, err := st.EnsureLedger(ctx, is.ID, opts.Now()); err != nil {
 		return Summary{}, fmt.Errorf("ledger: %w", err)
 	}
-	retryFailed := opts.RetryFailed || is.Status != store.IssueDone
-	outstanding, err := st.Outstanding(ctx, is.ID)
-	if err != nil {
+	// A done issue is only topped up (joiners), unless failures are
+	// retried on purpose.
+	r := &run{opts: &opts, st: st, runID: newRunID(), retryFailed: opts.RetryFailed || is.Status != store.IssueDone}
+	var err error
+	if r.sum.Total, err = st.Outstanding(ctx, is.ID, r.retryFailed); err != nil {
 		return Summary{}, err
-	}
-	r := &run{opts: &opts, st: st, runID: newRunID(), retryFailed: retryFailed}
-	r.sum.Total = outstanding
-	if !retryFailed {
-		counts, err := st.LedgerCounts(ctx, is.ID)
-		if err != nil {
-			return Summary{}, err
-		}
-		r.sum.Total -= counts[store.LedgerFailed]
 	}
 	if opts.Progress != nil {
 		opts.Progress.Start(r.sum.Total)
 	}
+	if r.composer, err = NewComposer(&opts); err != nil {
+		return r.sum, err
+	}
 	if r.sum.Total > 0 {
-		if r.composer, err = NewComposer(&opts); err != nil {
-			return r.sum, err
-		}
 		if err := st.SetIssueStatus(ctx, is.ID, store.IssueSending, opts.Now()); err != nil {
 			return r.sum, err
 		}
@@ -206,15 +199,15 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 				return r.sum, err
 			}
 		}
-		left, err := st.Outstanding(context.Background(), is.ID)
+		left, err := st.Outstanding(context.Background(), is.ID, true)
 		if err != nil {
 			return r.sum, err
 		}
 		if left > 0 {
 			return r.sum, fmt.Errorf("%d recipient(s) not reached yet: %w (see 'venerdi deliveries --status failed')", left, ErrIncomplete)
 		}
-		if is.Status == store.IssueDone && !opts.RetryFailed {
-			break
+		if !r.retryFailed {
+			break // done before this run, and stays so
 		}
 		// Whoever is active when the issue is marked done gets it: a
 		// subscriber who joined during the send is added and sent now.
@@ -224,11 +217,6 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 		}
 		if added == 0 {
 			break
-		}
-		if r.composer == nil {
-			if r.composer, err = NewComposer(&opts); err != nil {
-				return r.sum, err
-			}
 		}
 		r.sum.Total += added
 		if opts.Progress != nil {
@@ -526,7 +514,7 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient, next *store.Rec
 			return out, nil
 		case errors.As(err, &dialErr):
 			if !mailer.IsRetryable(err) {
-				return release(&StopError{Kind: DialKind(err), Err: err})
+				return release(DialStop(err))
 			}
 			if stop := w.run.connResult(false, err); stop != nil {
 				return release(stop)
@@ -564,17 +552,20 @@ func (w *worker) deliver(ctx context.Context, r store.Recipient, next *store.Rec
 	}
 }
 
-// DialKind names what a failure to connect and log in was about.
-func DialKind(err error) StopKind {
-	msg := err.Error()
-	switch {
-	case mailer.IsPermanent(err) && (strings.Contains(msg, "535") || strings.Contains(msg, "534") || strings.Contains(msg, "530") || strings.Contains(msg, "auth")),
-		strings.Contains(msg, "SMTP AUTH"), strings.Contains(msg, "[redacted]"):
-		return StopAuth
-	case strings.Contains(msg, "TLS") || strings.Contains(msg, "tls") || strings.Contains(msg, "x509") || strings.Contains(msg, "certificate"):
-		return StopTLS
+// DialStop is the StopError for a failure to open the transport: what
+// the mailer says it was about (connect, TLS, login).
+func DialStop(err error) *StopError {
+	kind := StopConnect
+	var de *mailer.DialError
+	if errors.As(err, &de) {
+		switch de.Stage {
+		case mailer.DialTLS:
+			kind = StopTLS
+		case mailer.DialAuth:
+			kind = StopAuth
+		}
 	}
-	return StopConnect
+	return &StopError{Kind: kind, Err: err}
 }
 
 // refusalKind names what a permanent refusal that is not about the

@@ -43,7 +43,7 @@ func (f *fixture) nobodyBounced(t *testing.T) {
 	if counts[store.Active] != f.n || counts[store.Bounced] != 0 {
 		t.Errorf("subscribers %v; want all %d active", counts, f.n)
 	}
-	if n, _ := f.st.Outstanding(ctx, f.issue.ID); n != f.n {
+	if n, _ := f.st.Outstanding(ctx, f.issue.ID, true); n != f.n {
 		t.Errorf("outstanding rows %d; want all %d still owed", n, f.n)
 	}
 }
@@ -156,7 +156,7 @@ func TestLostEndOfDataReplyAtMostOneExtraCopy(t *testing.T) {
 			t.Errorf("messages to %s = %d; want 1 or 2 (one extra copy at most)", addr, got)
 		}
 	}
-	if n, _ := f.st.Outstanding(context.Background(), f.issue.ID); n != 0 {
+	if n, _ := f.st.Outstanding(context.Background(), f.issue.ID, true); n != 0 {
 		t.Errorf("outstanding rows after 4 runs = %d; want 0 (unknown retried once, then settled)", n)
 	}
 }

@@ -107,35 +107,68 @@ func IsUncertain(err error) bool {
 	return errors.As(err, &se) && se.Uncertain
 }
 
-// DialError is a failure to connect, greet, secure the session or log in.
+// DialStage is the step of opening a session that failed.
+type DialStage int
+
+const (
+	DialConnect DialStage = iota // reaching or greeting the relay
+	DialTLS                      // STARTTLS or the TLS handshake
+	DialAuth                     // logging in
+)
+
+// DialError is a failure to connect, greet, secure the session or log in,
+// classified once, where it happens: its Stage, and whether it may go away
+// by itself (Retryable).
 type DialError struct {
-	Addr string
-	err  error
+	Addr  string
+	Stage DialStage
+	// Retryable: a timeout, a reset, a 4xx reply. A relay that does not
+	// exist, refuses the connection, speaks TLS differently than
+	// configured or refuses the login fails the same way for every
+	// message, so waiting only delays the one line the author must read.
+	Retryable bool
+	err       error
 }
 
 func (e *DialError) Error() string { return "smtp dial " + e.Addr + ": " + e.err.Error() }
 func (e *DialError) Unwrap() error { return e.err }
 
-// IsRetryable reports whether a failure to dial may go away by itself
-// soon: a timeout, a reset, a 4xx greeting. A relay that does not exist,
-// refuses the connection, speaks TLS differently than configured or
-// refuses the login will fail the same way for every message, so waiting
-// and retrying only delays the one line the author needs to read.
-func IsRetryable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
+// newDialError classifies err from Dial; connected says the TCP connection
+// was made (so the failure came later: greeting, TLS or login).
+func newDialError(addr string, err error, connected bool) *DialError {
+	e := &DialError{Addr: addr, err: err}
 	var tp *textproto.Error
-	if errors.As(err, &tp) {
-		return tp.Code >= 400 && tp.Code < 500
+	isReply := errors.As(err, &tp)
+	switch {
+	case !connected:
+		e.Stage = DialConnect
+	case isTLSError(err):
+		e.Stage = DialTLS
+	case isReply && (tp.Code == 530 || tp.Code == 534 || tp.Code == 535 || tp.Code == 538 || tp.Code == 454),
+		strings.Contains(err.Error(), "SMTP AUTH"), strings.Contains(err.Error(), "auth mechanism"):
+		e.Stage = DialAuth
 	}
 	var dns *net.DNSError
-	if errors.As(err, &dns) {
-		return dns.IsTemporary || dns.IsTimeout
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case isReply:
+		e.Retryable = tp.Code >= 400 && tp.Code < 500
+	case e.Stage != DialConnect:
+		// TLS or login trouble without a temporary reply: configuration.
+	case errors.As(err, &dns):
+		e.Retryable = dns.IsTemporary || dns.IsTimeout
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+	case errors.As(err, &ne) && ne.Timeout():
+		e.Retryable = true
+	default:
+		// EOF, a reset, anything unexpected: worth one more try.
+		e.Retryable = true
 	}
-	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) {
-		return false
-	}
+	return e
+}
+
+func isTLSError(err error) bool {
 	var (
 		rh   tls.RecordHeaderError
 		cert *tls.CertificateVerificationError
@@ -145,18 +178,17 @@ func IsRetryable(err error) bool {
 		alrt tls.AlertError
 	)
 	if errors.As(err, &rh) || errors.As(err, &cert) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) || errors.As(err, &alrt) {
-		return false
-	}
-	msg := err.Error()
-	for _, s := range []string{"does not support STARTTLS", "does not support SMTP AUTH", "not supported", "tls handshake", "[redacted]"} {
-		if strings.Contains(msg, s) {
-			return false
-		}
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
 		return true
 	}
-	// EOF, resets and anything else unexpected: worth one more try.
-	return true
+	// go-mail reports a missing STARTTLS, and our dialer a failed
+	// implicit-TLS handshake, as text only.
+	msg := err.Error()
+	return strings.Contains(msg, "STARTTLS") || strings.HasPrefix(msg, "tls handshake")
+}
+
+// IsRetryable reports whether err is a failure to dial that may go away
+// by itself soon (see DialError.Retryable).
+func IsRetryable(err error) bool {
+	var de *DialError
+	return errors.As(err, &de) && de.Retryable
 }

@@ -41,21 +41,33 @@ func TestScopeOf(t *testing.T) {
 	}
 }
 
-func TestIsRetryable(t *testing.T) {
+// Dial failures are classified once, where they happen: their stage, and
+// whether retrying can help.
+func TestDialErrorClassification(t *testing.T) {
 	for _, c := range []struct {
-		err  error
-		want bool
+		err       error
+		connected bool
+		stage     DialStage
+		retry     bool
 	}{
-		{&DialError{Addr: "x", err: &textproto.Error{Code: 421, Msg: "busy"}}, true},
-		{&DialError{Addr: "x", err: &textproto.Error{Code: 535, Msg: "bad credentials"}}, false},
-		{&DialError{Addr: "x", err: &net.DNSError{Err: "no such host", Name: "relay.invalid", IsNotFound: true}}, false},
-		{&DialError{Addr: "x", err: &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}, false},
-		{&DialError{Addr: "x", err: errors.New(`STARTTLS mode set to: "TLSMandatory", but target host does not support STARTTLS`)}, false},
-		{&DialError{Addr: "x", err: &net.OpError{Op: "read", Err: syscall.ECONNRESET}}, true},
-		{fmt.Errorf("wrapped: %w", &DialError{Addr: "x", err: errors.New("EOF")}), true},
+		{&textproto.Error{Code: 421, Msg: "busy"}, true, DialConnect, true},
+		{&textproto.Error{Code: 554, Msg: "go away"}, true, DialConnect, false},
+		{&textproto.Error{Code: 535, Msg: "bad credentials"}, true, DialAuth, false},
+		{&textproto.Error{Code: 454, Msg: "auth temporarily unavailable"}, true, DialAuth, true},
+		{redact(&textproto.Error{Code: 535, Msg: "no AGZvbwBzM2NyZXQtcHc="}, "foo", "s3cret-pw"), true, DialAuth, false},
+		{&net.DNSError{Err: "no such host", Name: "relay.invalid", IsNotFound: true}, false, DialConnect, false},
+		{&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, false, DialConnect, false},
+		{&net.OpError{Op: "dial", Err: syscall.ECONNRESET}, false, DialConnect, true},
+		{errors.New(`STARTTLS mode set to: "TLSMandatory", but target host does not support STARTTLS`), true, DialTLS, false},
+		{fmt.Errorf("tls handshake: %w", errors.New("remote error")), true, DialTLS, false},
+		{errors.New("EOF"), true, DialConnect, true},
 	} {
-		if got := IsRetryable(c.err); got != c.want {
-			t.Errorf("IsRetryable(%v) = %v; want %v", c.err, got, c.want)
+		e := newDialError("x:25", c.err, c.connected)
+		if e.Stage != c.stage || e.Retryable != c.retry {
+			t.Errorf("newDialError(%v, connected %v) = stage %d, retryable %v; want %d, %v", c.err, c.connected, e.Stage, e.Retryable, c.stage, c.retry)
+		}
+		if wrapped := fmt.Errorf("wrapped: %w", e); IsRetryable(wrapped) != c.retry {
+			t.Errorf("IsRetryable(wrapped %v) = %v", c.err, !c.retry)
 		}
 	}
 }

@@ -220,7 +220,8 @@ func Dial(ctx context.Context, cfg SMTPConfig) (*Conn, error) {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
 			err = fmt.Errorf("%w (%v)", cause, err)
 		}
-		return nil, redact(&DialError{Addr: addr, err: err}, cfg.Username, cfg.Password)
+		// Redacted inside, so the classification survives the redaction.
+		return nil, newDialError(addr, redact(err, cfg.Username, cfg.Password), nc != nil)
 	}
 	c := &Conn{client: client, nc: nc, timeout: cfg.Timeout, dataTimeout: cfg.DataTimeout,
 		user: cfg.Username, pass: cfg.Password}

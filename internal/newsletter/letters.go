@@ -337,9 +337,6 @@ func (n *Newsletter) sendDueLetters(ctx context.Context) ([]*SendReport, error) 
 		}
 		rep := &SendReport{Issue: is}
 		out = append(out, rep)
-		if err := n.checkTransport(ctx); err != nil {
-			return out, err
-		}
 		n.rep.Verbosef("letter %d (%q) is due since %s", is.ID, is.Subject, is.SendAt.In(n.Location()).Format(time.RFC3339))
 		if err := n.deliver(ctx, rep, false); err != nil {
 			return out, err

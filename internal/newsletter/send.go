@@ -214,9 +214,8 @@ func (n *Newsletter) resume(ctx context.Context, rep *SendReport, is *Issue, o S
 		return err
 	}
 	n.rep.Verbosef("resuming issue %s composed %s", issueName(is), is.ComposedAt.In(n.Location()).Format(time.RFC3339))
-	if err := n.checkTransport(ctx); err != nil {
-		return err
-	}
+	// No transport check: the issue is frozen already, and delivery stops
+	// at the first refused dial just the same, bouncing nobody.
 	return n.deliver(ctx, rep, false)
 }
 
@@ -275,15 +274,17 @@ func (n *Newsletter) settle(ctx context.Context, rep *SendReport, o SendOptions)
 	return n.st.SetMeta(ctx, slotMeta, strconv.FormatInt(rep.Slot.Unix(), 10))
 }
 
-// checkTransport opens the transport once, as the first message would:
-// an SMTP relay is dialled, greeted and logged in to, then left.
+// checkTransport opens the transport once, as the first message would,
+// before an issue is frozen: an SMTP relay is dialled, greeted and logged
+// in to, then left. (A frozen issue needs no check: delivery stops at the
+// first refused dial.)
 func (n *Newsletter) checkTransport(ctx context.Context) error {
 	if n.opts.Transport.SMTP.Host == "" {
 		return nil // the outbox folder is made when the first message goes out
 	}
 	c, err := n.dial(ctx)
 	if err != nil {
-		return n.relayError(nil, &delivery.StopError{Kind: delivery.DialKind(err), Err: err})
+		return n.relayError(nil, delivery.DialStop(err))
 	}
 	return c.Close()
 }

@@ -181,12 +181,12 @@ func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 }
 
 // Outstanding counts the rows of an issue still owed a try: pending,
-// sending, failed, or unknown and not yet retried.
-func (s *Store) Outstanding(ctx context.Context, issueID int64) (int, error) {
+// sending, unknown and not yet retried, and failed when failed is set.
+func (s *Store) Outstanding(ctx context.Context, issueID int64, failed bool) (int, error) {
 	var n int
 	// A run id no run has: every claimed row counts, whoever claimed it.
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM deliveries d WHERE d.issue_id = ?3 AND `+claimable,
-		"-", true, issueID).Scan(&n)
+		"-", failed, issueID).Scan(&n)
 	return n, err
 }
 

@@ -59,7 +59,7 @@ func TestUnknownRetriedOnceByALaterRun(t *testing.T) {
 	if got := claim("r1"); len(got) != 0 {
 		t.Fatalf("the run that lost the reply claimed the row again")
 	}
-	if n, _ := s.Outstanding(ctx, is.ID); n != 1 {
+	if n, _ := s.Outstanding(ctx, is.ID, true); n != 1 {
 		t.Errorf("Outstanding after one unknown = %d; want 1", n)
 	}
 	rs = claim("r2")
@@ -70,7 +70,7 @@ func TestUnknownRetriedOnceByALaterRun(t *testing.T) {
 	if got := claim("r3"); len(got) != 0 {
 		t.Errorf("a row unknown twice was claimed a third time")
 	}
-	if n, _ := s.Outstanding(ctx, is.ID); n != 0 {
+	if n, _ := s.Outstanding(ctx, is.ID, true); n != 0 {
 		t.Errorf("Outstanding after two unknowns = %d; want 0", n)
 	}
 }
