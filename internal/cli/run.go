@@ -83,17 +83,17 @@ func schedulerOptions(cfg *config.Config, log *slog.Logger) newsletter.Scheduler
 
 func logSchedulerEvent(log *slog.Logger, e newsletter.SchedulerEvent) {
 	switch e.Kind {
-	case "waiting":
+	case newsletter.EventWaiting:
 		log.Debug("waiting", "until", e.At.Format(time.RFC3339))
-	case "gathered":
+	case newsletter.EventGathered:
 		if e.Err != nil {
 			log.Warn("early fetch failed; the send fetches again at the slot", "err", e.Err)
 		} else {
 			log.Info("sources fetched ahead of the slot")
 		}
-	case "failed":
+	case newsletter.EventFailed:
 		log.Error("send failed", "err", e.Err, "retry_at", e.At.Format(time.RFC3339))
-	case "sent":
+	case newsletter.EventSent:
 		rep := e.Report
 		switch {
 		case rep.Outcome == newsletter.NothingNew:
@@ -106,7 +106,7 @@ func logSchedulerEvent(log *slog.Logger, e newsletter.SchedulerEvent) {
 			s := rep.Summary
 			log.Info("issue sent", "week", rep.Issue.Week, "sent", s.Sent, "bounced", s.Bounced, "failed", s.Failed, "skipped", s.Skipped)
 		}
-	case "stopped":
+	case newsletter.EventStopped:
 		log.Info("scheduler stopped")
 	}
 }

@@ -111,3 +111,31 @@ func TestServeWithScheduler(t *testing.T) {
 		}
 	}
 }
+
+// venerdi run: the scheduler in the foreground, silent but for its log,
+// stopping cleanly on SIGTERM. The slot is three days from today, so
+// nothing is due whatever day the test runs.
+func TestRunCommandStopsOnSIGTERM(t *testing.T) {
+	dir, _ := crashSite(t, 3)
+	weekday := strings.ToLower(time.Now().Add(3 * 24 * time.Hour).Weekday().String())
+	cmd, out := venerdiProcess(dir, "-v", "run", "--log-format", "json")
+	cmd.Env = append(cmd.Env, "VENERDI_DIGEST_WEEKDAY="+weekday)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	time.Sleep(500 * time.Millisecond) // its first look (nothing due) takes milliseconds
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("run after SIGTERM: %v\n%s", err, out)
+	}
+	logs := out.String()
+	for _, want := range []string{`"msg":"waiting"`, `"msg":"scheduler stopped"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("run's log lacks %s:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, `"level":"ERROR"`) || strings.Contains(logs, `"level":"WARN"`) {
+		t.Errorf("nothing due, yet run logged a problem:\n%s", logs)
+	}
+}

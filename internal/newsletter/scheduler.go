@@ -21,9 +21,21 @@ type SchedulerOptions struct {
 	Event func(SchedulerEvent)
 }
 
+// SchedulerEventKind names what a SchedulerEvent reports.
+type SchedulerEventKind int
+
+// What the scheduler reports.
+const (
+	EventWaiting  SchedulerEventKind = iota // sleeping until At
+	EventGathered                           // fetched ahead of a slot (Err if it failed)
+	EventSent                               // a send ended well (Report says how)
+	EventFailed                             // a send failed (Err); retried at At
+	EventStopped                            // ctx ended; Schedule returns
+)
+
 // SchedulerEvent is one thing the scheduler did or is about to do.
 type SchedulerEvent struct {
-	Kind   string      // "waiting", "gathered", "sent", "failed", "stopped"
+	Kind   SchedulerEventKind
 	At     time.Time   // waiting: until when
 	Report *SendReport // sent, failed
 	Err    error       // gathered (may be nil), failed
@@ -53,21 +65,21 @@ func (n *Newsletter) Schedule(ctx context.Context, o SchedulerOptions) error {
 		opts := SendOptions{IfDue: true, NoFetch: !gathered.IsZero() && n.now().Sub(gathered) < o.GatherLead+time.Minute}
 		rep, err := n.Send(ctx, opts)
 		if ctx.Err() != nil {
-			event(SchedulerEvent{Kind: "stopped"})
+			event(SchedulerEvent{Kind: EventStopped})
 			return nil
 		}
 		var retryAt time.Time
 		switch {
 		case err != nil:
 			retryAt = n.now().Add(o.RetryEvery)
-			event(SchedulerEvent{Kind: "failed", Report: rep, Err: err, At: retryAt})
+			event(SchedulerEvent{Kind: EventFailed, Report: rep, Err: err, At: retryAt})
 		case rep != nil && rep.Outcome != NotDue && rep.Outcome != Busy && rep.Outcome != Missed:
-			event(SchedulerEvent{Kind: "sent", Report: rep})
+			event(SchedulerEvent{Kind: EventSent, Report: rep})
 			gathered = time.Time{}
 		}
 		if rep != nil {
 			for _, l := range rep.Letters {
-				event(SchedulerEvent{Kind: "sent", Report: l})
+				event(SchedulerEvent{Kind: EventSent, Report: l})
 			}
 		}
 		now := n.now()
@@ -81,20 +93,20 @@ func (n *Newsletter) Schedule(ctx context.Context, o SchedulerOptions) error {
 		if !retryAt.IsZero() && !retryAt.After(next) {
 			next = retryAt
 		} else if early := next.Add(-o.GatherLead); o.GatherLead > 0 && early.After(now) {
-			event(SchedulerEvent{Kind: "waiting", At: early})
+			event(SchedulerEvent{Kind: EventWaiting, At: early})
 			if err := o.Wait(ctx, early); err != nil {
-				event(SchedulerEvent{Kind: "stopped"})
+				event(SchedulerEvent{Kind: EventStopped})
 				return nil
 			}
 			_, gerr := n.Gather(ctx)
 			if gerr == nil {
 				gathered = n.now()
 			}
-			event(SchedulerEvent{Kind: "gathered", Err: gerr})
+			event(SchedulerEvent{Kind: EventGathered, Err: gerr})
 		}
-		event(SchedulerEvent{Kind: "waiting", At: next})
+		event(SchedulerEvent{Kind: EventWaiting, At: next})
 		if err := o.Wait(ctx, next); err != nil {
-			event(SchedulerEvent{Kind: "stopped"})
+			event(SchedulerEvent{Kind: EventStopped})
 			return nil
 		}
 	}
