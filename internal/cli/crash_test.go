@@ -80,7 +80,7 @@ func venerdiInProcess(t *testing.T, dir string, args ...string) int {
 // venerdiProcess starts this test binary as venerdi in its own process.
 func venerdiProcess(dir string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	cmd := exec.Command(os.Args[0], append([]string{"--config", filepath.Join(dir, "venerdi.toml")}, args...)...)
-	cmd.Env = append(os.Environ(), "VENERDI_TEST_MAIN=1")
+	cmd.Env = append(os.Environ(), "GO_WANT_VENERDI_MAIN=1")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	return cmd, &out

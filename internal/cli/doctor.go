@@ -100,13 +100,12 @@ func (a *App) doctorOptions(cfg *config.Config) newsletter.DoctorOptions {
 	if err != nil {
 		do.Config.OptionsErr = err
 	}
-	opts.Version = version()
 	do.Options = opts
 	do.Config.Password, do.Config.PasswordFile, do.Config.PasswordFileErr = a.cronPassword(cfg)
 	for _, kv := range a.Env {
 		// Names only: values may be secrets.
 		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "VENERDI_") &&
-			name != "VENERDI_SMTP_PASSWORD" && name != "VENERDI_TEST_MAIN" && !slices.Contains(do.Config.EnvOnly, name) {
+			name != "VENERDI_SMTP_PASSWORD" && !slices.Contains(do.Config.EnvOnly, name) {
 			do.Config.EnvOnly = append(do.Config.EnvOnly, name)
 		}
 	}

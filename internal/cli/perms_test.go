@@ -14,7 +14,7 @@ import (
 func venerdiUmask(t *testing.T, dir string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("/bin/sh", append([]string{"-c", `umask 000 && exec "$0" "$@"`, os.Args[0], "--config", filepath.Join(dir, "venerdi.toml")}, args...)...)
-	cmd.Env = append(os.Environ(), "VENERDI_TEST_MAIN=1")
+	cmd.Env = append(os.Environ(), "GO_WANT_VENERDI_MAIN=1")
 	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -100,7 +100,7 @@ func TestWALOwnerOnlyWhateverTheUmask(t *testing.T) {
 	dir, srv := crashSite(t, 40)
 	srv.ReplyLate(20 * time.Millisecond)
 	cmd := exec.Command("/bin/sh", "-c", `umask 000 && exec "$0" "$@"`, os.Args[0], "--config", filepath.Join(dir, "venerdi.toml"), "--now", crashNow, "send")
-	cmd.Env = append(os.Environ(), "VENERDI_TEST_MAIN=1")
+	cmd.Env = append(os.Environ(), "GO_WANT_VENERDI_MAIN=1")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

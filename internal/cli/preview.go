@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -46,13 +45,5 @@ func runPreview(ctx context.Context, p *printer, nl *newsletter.Newsletter, o pr
 	if err != nil {
 		return err
 	}
-	if o.Out == "" {
-		_, err = p.Write(body)
-		return err
-	}
-	if err := os.WriteFile(o.Out, body, 0o644); err != nil {
-		return err
-	}
-	p.Verbosef("wrote %s (%d bytes)", o.Out, len(body))
-	return nil
+	return writeOut(p, o.Out, body)
 }

@@ -174,7 +174,7 @@ func coreOptions(cfg *config.Config) (newsletter.Options, error) {
 			Backoff:       cfg.SMTP.Backoff.Duration,
 			BounceBreaker: cfg.SMTP.BounceBreaker,
 		},
-		Version: Version,
+		Version: version(),
 	}
 	for _, f := range cfg.Sources.Feeds {
 		opts.Sources.Feeds = append(opts.Sources.Feeds, newsletter.Source{Name: f, Location: cfg.Path(f)})

@@ -28,8 +28,8 @@ import (
 
 func TestMain(m *testing.M) {
 	// Tests that need venerdi as a separate process (to kill it, or to run
-	// two at once) re-execute this binary with VENERDI_TEST_MAIN=1.
-	if os.Getenv("VENERDI_TEST_MAIN") == "1" {
+	// two at once) re-execute this binary with GO_WANT_VENERDI_MAIN=1.
+	if os.Getenv("GO_WANT_VENERDI_MAIN") == "1" {
 		os.Exit(cli.Main())
 	}
 	testscript.Main(m, map[string]func(){

@@ -8,9 +8,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -335,18 +333,9 @@ func (d *doctor) source(ctx context.Context, kind SourceKind, src Source) Check 
 		}
 		return c
 	}
-	format := catalog.Format(d.o.Options.Sources.CatalogFormat)
-	if format == "" {
-		n := res.FinalURL
-		if n == "" {
-			n = src.Name
-		}
-		if u, err := url.Parse(n); err == nil && u.Path != "" {
-			n = path.Base(u.Path)
-		}
-		if format, err = catalog.DetectFormat(n, res.ContentType); err != nil {
-			return fail(name, "set sources.catalog_format (json, csv or ics)", "%v", err)
-		}
+	format, err := catalogFormat(d.o.Options.Sources.CatalogFormat, res, src.Name)
+	if err != nil {
+		return fail(name, "set sources.catalog_format (json, csv or ics)", "%v", err)
 	}
 	c, err := catalog.Parse(res.Body, format, catalog.Options{Location: d.o.Options.Site.Location, Now: d.o.Now, Source: src.Name})
 	if err != nil {

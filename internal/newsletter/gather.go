@@ -1,11 +1,10 @@
 package newsletter
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"path"
 	"strings"
 
 	"github.com/venerdi/venerdi/internal/catalog"
@@ -162,21 +161,21 @@ func (n *Newsletter) storeFeed(ctx context.Context, rep *SourceReport, src *stor
 	return nil
 }
 
+// catalogFormat is the configured catalog format, else the one the
+// fetched document's name (its final URL, else the configured name) and
+// Content-Type tell.
+func catalogFormat(configured string, res *fetch.Result, name string) (catalog.Format, error) {
+	if configured != "" {
+		return catalog.Format(configured), nil
+	}
+	return catalog.DetectFormat(cmp.Or(res.FinalURL, name), res.ContentType)
+}
+
 func (n *Newsletter) storeCatalog(ctx context.Context, rep *SourceReport, res *fetch.Result) error {
 	now := n.now()
-	format := catalog.Format(n.opts.Sources.CatalogFormat)
-	if format == "" {
-		name := res.FinalURL
-		if name == "" {
-			name = rep.Name
-		}
-		if u, err := url.Parse(name); err == nil && u.Path != "" {
-			name = path.Base(u.Path)
-		}
-		var err error
-		if format, err = catalog.DetectFormat(name, res.ContentType); err != nil {
-			return err
-		}
+	format, err := catalogFormat(n.opts.Sources.CatalogFormat, res, rep.Name)
+	if err != nil {
+		return err
 	}
 	c, err := catalog.Parse(res.Body, format, catalog.Options{Location: n.opts.Site.Location, Now: now, Source: rep.Name})
 	if err != nil {

@@ -139,9 +139,15 @@ func (s *Store) LastLetterFrom(ctx context.Context, source string) (*Issue, erro
 // DueLetters returns the letters not yet done whose send_at has come,
 // the earliest first.
 func (s *Store) DueLetters(ctx context.Context, now time.Time) ([]Issue, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+issueCols+` FROM issues
+	return s.queryIssues(ctx, `SELECT `+issueCols+` FROM issues
 		WHERE kind = 'letter' AND status <> 'done' AND send_at IS NOT NULL AND send_at <= ?
 		ORDER BY send_at, id`, unix(now))
+}
+
+// queryIssues runs a query selecting issueCols (or the same columns) and
+// scans every row.
+func (s *Store) queryIssues(ctx context.Context, query string, args ...any) ([]Issue, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -264,20 +270,7 @@ func (s *Store) History(ctx context.Context, limit int) ([]IssueSummary, error) 
 // Archive lists up to limit issues that went out (done, or being sent),
 // newest first, without their bodies.
 func (s *Store) Archive(ctx context.Context, limit int) ([]Issue, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(week, ''), kind, subject, '', '', composed_at, cutoff_at, status, finished_at,
+	return s.queryIssues(ctx, `SELECT id, COALESCE(week, ''), kind, subject, '', '', composed_at, cutoff_at, status, finished_at,
 		stream, COALESCE(content_hash, ''), source, send_at, COALESCE(archive_key, '')
 		FROM issues WHERE status IN ('sending', 'done') ORDER BY composed_at DESC, id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Issue
-	for rows.Next() {
-		is, err := scanIssue(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *is)
-	}
-	return out, rows.Err()
 }

@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/venerdi/venerdi/internal/digest"
 	"github.com/venerdi/venerdi/internal/links"
 	"github.com/venerdi/venerdi/internal/newsletter"
 	"github.com/venerdi/venerdi/internal/token"
@@ -81,10 +82,7 @@ func New(nl *newsletter.Newsletter, opts Options) (*Server, error) {
 		opts.SubscribeRate, opts.SubscribeBurst = rate.Every(time.Minute), 5
 	}
 	site := nl.Site()
-	lang := "en"
-	if strings.HasPrefix(strings.ToLower(site.Language), "it") {
-		lang = "it"
-	}
+	lang := digest.Lang(site.Language)
 	p, err := loadPages(nl.Templates()) // the author's overrides in its web/
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)
