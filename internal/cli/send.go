@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -138,16 +137,14 @@ func reportDelivery(p *printer, rep *newsletter.SendReport, err error) {
 		rep.Issue.Week, s.Sent, s.Bounced, s.Failed, s.Skipped, rep.Elapsed.Round(time.Millisecond))
 }
 
-// runDryRun fetches, then shows what a send would do without composing,
-// freezing or sending anything.
+// runDryRun shows what a send would do without composing, freezing or
+// sending anything.
+// A source that failed makes it say what the send would do (hold the
+// issue: exit 1, as the send would) after what the issue would carry.
 func runDryRun(ctx context.Context, p *printer, nl *newsletter.Newsletter, o sendOptions) error {
-	var gatherErr error
-	if !o.NoFetch {
-		_, gatherErr = nl.Gather(ctx)
-	}
-	plan, err := nl.DryRun(ctx, o.AllowEmpty)
+	plan, err := nl.DryRun(ctx, o.SendOptions)
 	if err != nil {
-		return errors.Join(gatherErr, err)
+		return err
 	}
 	switch {
 	case plan.Frozen != nil:
@@ -170,5 +167,8 @@ func runDryRun(ctx context.Context, p *printer, nl *newsletter.Newsletter, o sen
 			p.Printf("  on demand %s", t)
 		}
 	}
-	return gatherErr
+	if plan.Held != nil {
+		return plan.Held
+	}
+	return nil
 }

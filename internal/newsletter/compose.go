@@ -210,23 +210,26 @@ type Plan struct {
 	// Otherwise, the issue a send would compose, unless NothingNew holds
 	// it back.
 	NothingNew *NothingNewError
+	// Held is set when a source failed and the send would hold the issue
+	// (see Send); the rest of the plan is what it would carry without it.
+	Held       *HeldError
 	Subject    string
 	Counts     Counts
-	Active     int // active subscribers
+	Active     int // active subscribers who get the digest
 	Posts      []string
 	Upcoming   []string
 	Recordings []string
 }
 
-// DryRun tells what a send would do now, composing, freezing and sending
-// nothing.
-func (n *Newsletter) DryRun(ctx context.Context, allowEmpty bool) (*Plan, error) {
+// DryRun tells what Send with o would do now: it fetches the sources as
+// Send does (unless o.NoFetch), and composes, freezes and sends nothing.
+func (n *Newsletter) DryRun(ctx context.Context, o SendOptions) (*Plan, error) {
 	now := n.now()
-	subs, err := n.st.CountSubscribers(ctx)
+	active, err := n.st.CountStreamRecipients(ctx, store.StreamDigest)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Active: subs[store.Active]}
+	p := &Plan{Active: active}
 	if is, err := n.st.IssueByWeek(ctx, n.Week(now)); err == nil {
 		counts, err := n.st.LedgerCounts(ctx, is.ID)
 		if err != nil {
@@ -238,11 +241,23 @@ func (n *Newsletter) DryRun(ctx context.Context, allowEmpty bool) (*Plan, error)
 	} else if !isNotFound(err) {
 		return nil, err
 	}
+	if !o.NoFetch {
+		_, err := n.Gather(ctx)
+		var ge *GatherError
+		switch {
+		case errors.As(err, &ge) && !o.AllowPartial && !n.opts.Rules.AllowPartial:
+			p.Held = &HeldError{Week: n.Week(now), Gather: ge}
+		case ge != nil:
+			n.rep.Warnf("a send would go out without what these sources hold: %v", err)
+		case err != nil:
+			return nil, err
+		}
+	}
 	sel, err := n.selectIssue(ctx, now)
 	if err != nil {
 		return nil, err
 	}
-	if sel.input.Empty() && n.opts.Rules.SkipEmpty && !allowEmpty {
+	if sel.input.Empty() && n.opts.Rules.SkipEmpty && !o.AllowEmpty {
 		p.NothingNew = &NothingNewError{sel.cutoff.In(n.opts.Site.Location)}
 		return p, nil
 	}

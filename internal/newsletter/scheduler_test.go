@@ -200,3 +200,29 @@ func TestIfDueCatchUpAfterMidnightKeepsTheSlotsWeek(t *testing.T) {
 		t.Fatalf("next Sunday = %+v, %v; want its own issue %s sent", rep, err, e.n.Week(next))
 	}
 }
+
+// The dry run counts who would get the digest: not a subscriber who
+// stopped it (and gets the letters only).
+func TestDryRunCountsTheDigestsRecipients(t *testing.T) {
+	e := newSelEnv(t)
+	for _, a := range []string{"anna@example.it", "bruno@example.it"} {
+		if _, err := e.st.AddSubscriber(e.ctx, a, "", e.now.Add(-week)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var brunoID int64
+	e.st.EachSubscriber(e.ctx, nil, func(s store.Subscriber) error {
+		if s.Email == "bruno@example.it" {
+			brunoID = s.ID
+		}
+		return nil
+	})
+	if _, _, err := e.st.StopStream(e.ctx, brunoID, store.StreamDigest, store.Consent{Source: "test"}, e.now); err != nil {
+		t.Fatal(err)
+	}
+	e.seenPosts(e.now.Add(-day), post("g1", "https://blog.example.it/uno", "Uno", e.now.Add(-day)))
+	p, err := e.n.DryRun(e.ctx, SendOptions{NoFetch: true})
+	if err != nil || p.Active != 1 {
+		t.Fatalf("DryRun = %+v, %v; want 1 recipient of the digest", p, err)
+	}
+}
