@@ -163,12 +163,11 @@ func discoverFeed(body []byte, contentType string, page *url.URL, isJSON bool) (
 	if err != nil {
 		return nil, unreadableFeed(err, isJSON)
 	}
-	gf, _, _, err := readDocument(text)
+	gf, orig, _, err := readDocument(text)
 	if err != nil {
 		return nil, unreadableFeed(explain(err, text), isJSON)
 	}
-	// The title as Parse reads it: a CDATA section's entities decoded.
-	title := plainLine(gf.Title, (&converter{body: text}).fromCDATA)
+	title := (&converter{body: text}).feedTitle(gf, orig) // as Parse reads it
 	return feedDiscovery(title, gf.Link, gf.Language, gf.FeedType, page), nil
 }
 

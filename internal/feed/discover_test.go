@@ -525,3 +525,20 @@ func FuzzDiscover(f *testing.F) {
 		checkDiscovery(t, "fuzz", d)
 	})
 }
+
+// Discover names a feed as Parse does: a JSON Feed's title is text, so
+// tag-like words stay.
+func TestDiscoverTitleAsParse(t *testing.T) {
+	body := []byte(`{"version":"https://jsonfeed.org/version/1.1","title":"Die Rückkehr von <i> und <b>","items":[{"id":"1","content_text":"x"}]}`)
+	d, err := Discover(body, "application/feed+json", "https://example.de/feed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse(body, "application/feed+json", "https://example.de/feed.json", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != f.Title || f.Title != "Die Rückkehr von <i> und <b>" {
+		t.Errorf("Discover title %q, Parse title %q; want both %q", d.Title, f.Title, "Die Rückkehr von <i> und <b>")
+	}
+}

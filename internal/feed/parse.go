@@ -64,9 +64,19 @@ type converter struct {
 	cdata     map[string]struct{}
 }
 
+// feedTitle is the feed's title as text: a JSON Feed's is text by the
+// spec (tag-like words stay); an XML feed's is markup, its CDATA sections'
+// entities decoded.
+func (c *converter) feedTitle(gf *gofeed.Feed, orig any) string {
+	if jf, ok := orig.(*jsonfeed.Feed); ok {
+		return jsonText(jf.Title)
+	}
+	return plainLine(gf.Title, c.fromCDATA)
+}
+
 func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 	base := parseBase(nil, baseURL)
-	f := &Feed{Title: plainLine(gf.Title, c.fromCDATA)}
+	f := &Feed{Title: c.feedTitle(gf, orig)}
 	if link := webURL(base, gf.Link); link != "" {
 		f.Link = link
 		base = parseBase(nil, link)
@@ -82,7 +92,6 @@ func (c *converter) feed(gf *gofeed.Feed, orig any, baseURL string) *Feed {
 		rssAuthorsOf = rssAuthors(c.body, len(orig.Items))
 	case *jsonfeed.Feed:
 		origJSON = orig.Items
-		f.Title = jsonText(orig.Title)
 	}
 
 	ins := make([]item, 0, len(gf.Items))
@@ -205,12 +214,13 @@ type item struct {
 func (c *converter) post(it item) (Post, func() string) {
 	p := Post{
 		GUID:       plaintext.Line(it.GUID),
-		Title:      plainLine(it.Title, c.fromCDATA),
 		Author:     authorNames(it.Authors, it.Author),
 		Categories: categories(it.Categories),
 	}
 	if it.json != nil {
-		p.Title = jsonText(it.json.Title)
+		p.Title = jsonText(it.json.Title) // text by the spec
+	} else {
+		p.Title = plainLine(it.Title, c.fromCDATA)
 	}
 	if p.Author == "" {
 		p.Author = it.feedAuthor
