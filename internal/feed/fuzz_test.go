@@ -96,9 +96,12 @@ func FuzzSanitize(f *testing.F) {
 	})
 }
 
-// FuzzIdentity: a document whose N items have N distinct GUIDs gives N
-// posts with N distinct keys, whatever their links, titles and texts. (The
-// store's side of the rule, against SQLite, is
+// FuzzIdentity: the identity rule as a property over documents whose
+// items may have a unique GUID, a GUID shared with others, or none, and
+// links that are equal, equal but for a fragment, relative or missing.
+// Whatever the mix, keys are distinct, an item with a GUID of its own is
+// never merged into another, and items that differ in text are never
+// merged either. (The store's side, against SQLite, is
 // store.TestUpsertPostsDistinctGUIDsProperty.)
 func FuzzIdentity(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3}, "a")
@@ -117,27 +120,47 @@ func FuzzIdentity(f *testing.F) {
 		}
 		var doc strings.Builder
 		doc.WriteString(`<rss version="2.0"><channel><title>F</title><link>https://b.it/</link>`)
+		ownGUID := map[string]bool{}
+		texts := map[string]bool{}
 		for i, c := range choices {
-			fmt.Fprintf(&doc, `<item><guid isPermaLink="false">g-%d</guid>`, i)
-			if l := links[int(c)%len(links)]; l != "" {
+			doc.WriteString("<item>")
+			// The low bits choose the GUID: none, shared, or the item's own.
+			switch c & 3 {
+			case 1:
+				doc.WriteString(`<guid isPermaLink="false">shared</guid>`)
+			case 2, 3:
+				g := fmt.Sprintf("g-%d", i)
+				ownGUID[g] = true
+				fmt.Fprintf(&doc, `<guid isPermaLink="false">%s</guid>`, g)
+			}
+			if l := links[int(c>>2)%len(links)]; l != "" {
 				fmt.Fprintf(&doc, "<link>%s</link>", l)
 			}
-			fmt.Fprintf(&doc, "<title>T%d</title><description>D%d</description></item>", c>>6, (c>>4)&1)
+			text := fmt.Sprintf("<title>T%d</title><description>D%d</description>", c>>7, (c>>6)&1)
+			texts[text] = true
+			doc.WriteString(text + "</item>")
 		}
 		doc.WriteString(`</channel></rss>`)
 		feed, err := Parse([]byte(doc.String()), "", "", now)
 		if err != nil {
 			t.Fatalf("Parse error = %v\n%s", err, doc.String())
 		}
-		if len(feed.Posts) != len(choices) {
-			t.Fatalf("Parse = %d posts; want %d\n%s", len(feed.Posts), len(choices), doc.String())
-		}
 		keys := map[string]bool{}
+		kept := map[string]bool{}
 		for _, p := range feed.Posts {
 			if keys[p.Key] {
 				t.Fatalf("key %q repeated\n%s", p.Key, doc.String())
 			}
 			keys[p.Key] = true
+			kept[p.GUID] = true
+		}
+		for g := range ownGUID {
+			if !kept[g] {
+				t.Fatalf("the item with GUID %s was merged into another\n%s", g, doc.String())
+			}
+		}
+		if len(feed.Posts) < len(texts) {
+			t.Fatalf("%d posts for %d different texts: items that differ were merged\n%s", len(feed.Posts), len(texts), doc.String())
 		}
 	})
 }

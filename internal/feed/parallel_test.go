@@ -2,12 +2,21 @@ package feed
 
 import (
 	"reflect"
+	"runtime"
 	"testing"
 )
+
+// severalCPUs makes eachItem use goroutines even on a one-CPU runner, so
+// the tests below cannot pass by running everything on one.
+func severalCPUs(t *testing.T) {
+	prev := runtime.GOMAXPROCS(4)
+	t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
+}
 
 // Converting posts on several goroutines gives the posts, in order, that
 // converting them one by one gives.
 func TestParseParallelAsSequential(t *testing.T) {
+	severalCPUs(t)
 	body := makeFeed(300)
 	got, err := Parse(body, "application/rss+xml", "https://blog.example.it/feed", now)
 	if err != nil {
@@ -27,6 +36,7 @@ func TestParseParallelAsSequential(t *testing.T) {
 // A panic while converting one item on another goroutine reaches the caller,
 // where Parse turns it into an error.
 func TestEachItemPanic(t *testing.T) {
+	severalCPUs(t)
 	defer func() {
 		if r := recover(); r != "boom" {
 			t.Errorf("eachItem recovered %v; want the panic \"boom\"", r)

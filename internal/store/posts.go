@@ -302,7 +302,7 @@ func queryIn(ctx context.Context, tx *sql.Tx, query string, values []string, sca
 		n := min(len(distinct), inChunk)
 		chunk := distinct[:n]
 		distinct = distinct[n:]
-		rows, err := tx.QueryContext(ctx, fmt.Sprintf(query, strings.TrimSuffix(strings.Repeat("?,", n), ",")), chunk...)
+		rows, err := tx.QueryContext(ctx, fmt.Sprintf(query, placeholders(n)), chunk...)
 		if err != nil {
 			return err
 		}

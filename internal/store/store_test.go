@@ -66,9 +66,7 @@ func TestUpsertPostsIdentity(t *testing.T) {
 	if r, _ := s.UpsertPosts(ctx, "f", []feed.Post{moved}, t0); r.Added != 0 {
 		t.Errorf("post with a new GUID and the same link = %+v; want no new row", r)
 	}
-	var n int
-	s.db.QueryRowContext(ctx, "SELECT count(*) FROM posts").Scan(&n)
-	if n != 1 {
+	if n, _ := s.CountPosts(ctx); n != 1 {
 		t.Errorf("CountPosts = %d; want 1", n)
 	}
 	undated := feed.Post{Key: "link:x", Link: "https://b.it/x", LinkKey: "https://b.it/x", Title: "X"}

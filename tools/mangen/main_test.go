@@ -16,7 +16,7 @@ func TestGenerate(t *testing.T) {
 	for page, want := range map[string]string{
 		"venerdi.1":                  "VENERDI_<SECTION>_<KEY>",
 		"venerdi-schedule.1":         "OnCalendar",
-		"venerdi-send.1":             "send",
+		"venerdi-send.1":             "digest.max_delay", // from send's --help
 		"venerdi-subscribers-list.1": "--json",
 	} {
 		b, err := os.ReadFile(filepath.Join(dir, page))
