@@ -2,9 +2,9 @@ package digest
 
 import (
 	"fmt"
+	"github.com/venerdi/venerdi/internal/plaintext"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // The languages the default templates are written for. Any other language
@@ -204,63 +204,7 @@ func FormatWhen(start time.Time, d time.Duration, allDay bool, lang string) stri
 //	                         characters, each starting with INDENT
 //	add A B                  A+B, for numbering links from 1
 func TextFuncs() map[string]any {
-	return map[string]any{"wrap": Wrap, "add": func(a, b int) int { return a + b }}
-}
-
-// Wrap re-flows text into lines of at most width characters (runes), each
-// starting with indent, breaking only between words; a word longer than the
-// line (a long URL) gets a line of its own and is never split. Runs of
-// spaces and single line breaks become one space; a blank line starts a new
-// paragraph, kept as a blank line. The result has no trailing newline.
-func Wrap(width int, indent, text string) string {
-	var b strings.Builder
-	room := width - utf8.RuneCountInString(indent)
-	for i, para := range paragraphs(text) {
-		if i > 0 {
-			b.WriteString("\n\n")
-		}
-		n := 0 // runes on the current line, indent excluded
-		for j, w := range para {
-			wl := utf8.RuneCountInString(w)
-			switch {
-			case j == 0:
-				b.WriteString(indent)
-			case n+1+wl > room:
-				b.WriteString("\n")
-				b.WriteString(indent)
-				n = 0
-			default:
-				b.WriteString(" ")
-				n++
-			}
-			b.WriteString(w)
-			n += wl
-		}
-	}
-	return b.String()
-}
-
-// paragraphs splits text on blank lines into paragraphs of words, dropping
-// empty ones.
-func paragraphs(text string) [][]string {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	var out [][]string
-	var cur []string
-	for line := range strings.SplitSeq(text, "\n") {
-		words := strings.Fields(line)
-		if len(words) == 0 {
-			if len(cur) > 0 {
-				out = append(out, cur)
-				cur = nil
-			}
-			continue
-		}
-		cur = append(cur, words...)
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
+	return map[string]any{"wrap": plaintext.Wrap, "add": func(a, b int) int { return a + b }}
 }
 
 // FormatSlot says when the next issue goes out, in t's own location:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"net/url"
+	"slices"
 	texttemplate "text/template"
 	"time"
 
@@ -34,8 +35,10 @@ type LetterData struct {
 	UnsubscribeIntro string
 	// Body is the letter's HTML, sanitised: safe to embed.
 	Body htmltemplate.HTML
-	// BodyText is the letter as plain text, links numbered.
+	// BodyText is the letter as plain text, each link's text followed by
+	// [n]; Links are those links (UTM-tagged where they go to the blog).
 	BodyText string
+	Links    []string
 	// UnsubscribeURL is personal: UnsubscribePlaceholder in a frozen
 	// letter.
 	UnsubscribeURL string
@@ -58,7 +61,9 @@ type LetterInput struct {
 	// "digest"); the footer's wording follows it.
 	Stream string
 	HTML   string // sanitised body
-	Text   string // its plain-text twin
+	Text   string // its plain-text twin, links marked [n]
+	// TextLinks are the links Text numbers, in order.
+	TextLinks []string
 	// Key names the letter in the web archive; with Links, the web
 	// version link.
 	Key     string
@@ -109,7 +114,7 @@ func (r *LetterRenderer) Render(in *LetterInput) (*Rendered, error) {
 		Site: in.Site, Lang: r.lang, Subject: plaintext.Line(in.Subject), Preheader: plaintext.Line(in.Preheader),
 		Date:     FormatDate(in.Now.In(loc), r.lang),
 		Body:     htmltemplate.HTML(in.HTML), // sanitised by the caller (letter.Parse)
-		BodyText: in.Text, UnsubscribeURL: UnsubscribePlaceholder, T: Labels(r.lang),
+		BodyText: in.Text, Links: slices.Clone(in.TextLinks), UnsubscribeURL: UnsubscribePlaceholder, T: Labels(r.lang),
 		SiteLink: in.Site.URL, Sender: in.Sender, Address: in.Address, Stream: in.Stream,
 	}
 	if d.Stream == "" {
@@ -136,7 +141,9 @@ func (r *LetterRenderer) Render(in *LetterInput) (*Rendered, error) {
 		// are; third-party and serve links keep their exact bytes.
 		tag := func(raw string) string { return links.TagUTM(raw, host, u) }
 		d.Body = htmltemplate.HTML(tagBodyLinks(in.HTML, tag))
-		d.BodyText = tagTextLinks(in.Text, tag)
+		for i, l := range d.Links {
+			d.Links[i] = tag(l)
+		}
 	}
 	if in.Links != nil && in.Key != "" {
 		d.WebVersionURL = in.Links.Issue(in.Key)

@@ -3,7 +3,6 @@ package digest
 import (
 	"bytes"
 	"io"
-	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -47,15 +46,4 @@ func tagBodyLinks(fragment string, tag func(string) string) string {
 			out.Write(raw)
 		}
 	}
-}
-
-// textLinkLine is a numbered link at the end of a text part: "[1] URL".
-var textLinkLine = regexp.MustCompile(`(?m)^(\[\d+\] )(\S+)$`)
-
-// tagTextLinks applies tag to the numbered links of a text part.
-func tagTextLinks(text string, tag func(string) string) string {
-	return textLinkLine.ReplaceAllStringFunc(text, func(line string) string {
-		m := textLinkLine.FindStringSubmatch(line)
-		return m[1] + tag(m[2])
-	})
 }

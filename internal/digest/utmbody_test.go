@@ -25,8 +25,37 @@ func TestTagBodyLinks(t *testing.T) {
 	if again := tagBodyLinks(got, tag); again != got {
 		t.Errorf("tagging twice changed the HTML:\n%s", again)
 	}
-	text := "Link:\n[1] https://bottega.example.it/corsi/\n[2] https://www.youtube.com/@bottega\n"
-	if got := tagTextLinks(text, tag); !strings.Contains(got, "[1] https://bottega.example.it/corsi/?utm_source=newsletter&utm_medium=email&utm_campaign=auguri-1234\n[2] https://www.youtube.com/@bottega\n") {
-		t.Errorf("tagTextLinks = %q", got)
+}
+
+// A rendered letter tags its own links to the blog, in both parts, with
+// the letter's archive key as the campaign; third-party links stay as they
+// are.
+func TestLetterRenderTagsTheBlogsLinks(t *testing.T) {
+	r, err := NewLetterRenderer("it", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Render(&LetterInput{
+		Site: Site{Title: "Bottega", URL: "https://bottega.example.it"}, Subject: "Auguri",
+		HTML:      `<div class="p">Il <a href="https://bottega.example.it/corsi/">corso</a> e <a href="https://www.youtube.com/@b">YouTube</a>.</div>`,
+		Text:      "Il corso [1] e YouTube [2].",
+		TextLinks: []string{"https://bottega.example.it/corsi/", "https://www.youtube.com/@b"},
+		Key:       "auguri-1234",
+		UTM:       &links.UTM{Source: "newsletter", Medium: "email"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tagged := "https://bottega.example.it/corsi/?utm_source=newsletter&utm_medium=email&utm_campaign=auguri-1234"
+	for part, body := range map[string]string{"html": strings.ReplaceAll(out.HTML, "&amp;", "&"), "text": out.Text} {
+		if !strings.Contains(body, tagged) {
+			t.Errorf("%s part lacks the tagged blog link %s", part, tagged)
+		}
+		if strings.Contains(body, "youtube.com/@b?utm") {
+			t.Errorf("%s part tags a third-party link", part)
+		}
+	}
+	if !strings.Contains(out.Text, "[1] "+tagged+"\n[2] https://www.youtube.com/@b") {
+		t.Errorf("text part's link list:\n%s", out.Text)
 	}
 }

@@ -47,8 +47,10 @@ type Letter struct {
 	Stream    string
 	// HTML is the body, sanitised, with absolute links: safe to embed.
 	HTML string
-	// Text is the body as plain text, links numbered and listed after it.
-	Text string
+	// Text is the body as plain text, each link's text followed by [n];
+	// TextLinks are those links, in order, for the template to list.
+	Text      string
+	TextLinks []string
 	// Hash identifies the letter: hex SHA-256 of the normalised file.
 	Hash string
 }
@@ -101,7 +103,7 @@ func Parse(name string, src []byte, o Options) (*Letter, error) {
 		return nil, &Error{File: name, Line: bodyLine, Msg: err.Error()}
 	}
 	l.HTML = html
-	l.Text = Text(html)
+	l.Text, l.TextLinks = Text(html)
 	sum := sha256.Sum256([]byte(norm))
 	l.Hash = hex.EncodeToString(sum[:])
 	return l, nil

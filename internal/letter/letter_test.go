@@ -25,8 +25,8 @@ func TestParse(t *testing.T) {
 	if strings.Contains(l.HTML, "script") || strings.Contains(l.HTML, "raw HTML") {
 		t.Errorf("HTML keeps the raw HTML:\n%s", l.HTML)
 	}
-	if !strings.Contains(l.Text, "i webinar [1]") || !strings.Contains(l.Text, "[1] https://bottega.example.it/webinar/") {
-		t.Errorf("Text lacks the numbered link:\n%s", l.Text)
+	if !strings.Contains(l.Text, "i webinar [1]") || len(l.TextLinks) == 0 || l.TextLinks[0] != "https://bottega.example.it/webinar/" {
+		t.Errorf("Text lacks the numbered link:\n%s\nlinks %q", l.Text, l.TextLinks)
 	}
 	l2, _ := Parse("other-name.md", []byte(strings.ReplaceAll(src, "\n", "\r\n")), site)
 	if l2 == nil || l2.Hash != l.Hash {
@@ -79,9 +79,9 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestText(t *testing.T) {
-	got := Text(`<h2>Titolo</h2><p>Vai su <a href="https://x.it">https://x.it</a> o <a href="https://y.it">qui</a>.</p><ol><li>uno</li><li>due</li></ol>`)
-	want := "Titolo\n======\n\nVai su https://x.it o qui [1].\n\n1. uno\n2. due\n\nLink:\n[1] https://y.it"
-	if got != want {
-		t.Errorf("Text = %q; want %q", got, want)
+	got, links := Text(`<h2>Titolo</h2><p>Vai su <a href="https://x.it">https://x.it</a> o <a href="https://y.it">qui</a>.</p><ol><li>uno</li><li>due</li></ol>`)
+	want := "Titolo\n======\n\nVai su https://x.it o qui [1].\n\n1. uno\n2. due"
+	if got != want || len(links) != 1 || links[0] != "https://y.it" {
+		t.Errorf("Text = %q, %q; want %q, [https://y.it]", got, links, want)
 	}
 }

@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/venerdi/venerdi/internal/plaintext"
 )
 
 // Width is the column plain-text paragraphs are wrapped at.
@@ -14,31 +16,21 @@ const Width = 72
 
 // Text writes a letter's sanitised HTML body as plain text: paragraphs
 // wrapped at Width, headings underlined, list items bulleted, quotes
-// marked "> ", each link's text followed by [n] and the links listed at
-// the end, as in the digest's text part.
-func Text(body string) string {
+// marked "> ", each link's text followed by [n]. It returns the links in
+// that order too: the template lists them after the text, under its own
+// translated heading, as the digest's text part does.
+func Text(body string) (text string, links []string) {
 	nodes, err := html.ParseFragment(strings.NewReader(body), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
 	if err != nil {
-		return ""
+		return "", nil
 	}
 	t := &textWriter{}
 	for _, n := range nodes {
 		t.block(n, "")
 	}
 	t.flush("")
-	out := strings.TrimSpace(strings.Join(t.blocks, "\n\n"))
-	if len(t.links) > 0 {
-		out += "\n\n" + linksLabel + ":"
-		for i, l := range t.links {
-			out += fmt.Sprintf("\n[%d] %s", i+1, l)
-		}
-	}
-	return out
+	return strings.TrimSpace(strings.Join(t.blocks, "\n\n")), t.links
 }
-
-// linksLabel heads the list of links; a URL list reads the same in Italian
-// and English.
-const linksLabel = "Link"
 
 type textWriter struct {
 	blocks []string
@@ -53,7 +45,7 @@ func (t *textWriter) flush(prefix string) {
 	if s == "" {
 		return
 	}
-	t.blocks = append(t.blocks, wrap(s, prefix))
+	t.blocks = append(t.blocks, plaintext.Wrap(Width, prefix, s))
 }
 
 func (t *textWriter) block(n *html.Node, prefix string) {
@@ -195,28 +187,4 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
-}
-
-// wrap fills s into lines of at most Width runes, each starting with
-// prefix; a word longer than a line (a URL) gets a line of its own.
-func wrap(s, prefix string) string {
-	var b strings.Builder
-	room := max(Width-utf8.RuneCountInString(prefix), 20)
-	n := 0
-	for i, w := range strings.Fields(s) {
-		wl := utf8.RuneCountInString(w)
-		switch {
-		case i == 0:
-			b.WriteString(prefix)
-		case n+1+wl > room:
-			b.WriteString("\n" + prefix)
-			n = 0
-		default:
-			b.WriteByte(' ')
-			n++
-		}
-		b.WriteString(w)
-		n += wl
-	}
-	return b.String()
 }

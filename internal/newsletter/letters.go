@@ -113,7 +113,7 @@ func (n *Newsletter) renderLetter(lf *letterFile, now time.Time) (*Issue, error)
 	in := &digest.LetterInput{
 		Site: digest.Site{Title: n.opts.Site.Title, URL: n.opts.Site.URL}, Lang: n.opts.Site.Language,
 		Location: n.opts.Site.Location, Now: now, Subject: lf.Subject, Preheader: lf.Preheader,
-		Stream: lf.Stream, HTML: lf.HTML, Text: lf.Text, Key: lf.Key, Links: n.links, UTM: n.opts.Issue.UTM, Address: n.opts.Mail.Address,
+		Stream: lf.Stream, HTML: lf.HTML, Text: lf.Text, TextLinks: lf.TextLinks, Key: lf.Key, Links: n.links, UTM: n.opts.Issue.UTM, Address: n.opts.Mail.Address,
 	}
 	if a, err := mail.ParseAddress(n.opts.Mail.From); err == nil {
 		in.Sender = a.Name
