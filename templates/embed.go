@@ -15,5 +15,5 @@ import "embed"
 // confirm.txt), the language directories and the pages of `venerdi serve`
 // (web/).
 //
-//go:embed digest.html digest.txt letter.html letter.txt confirm.html confirm.txt it en web
+//go:embed layout.html digest.html digest.txt letter.html letter.txt confirm.html confirm.txt it en web
 var FS embed.FS

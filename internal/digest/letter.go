@@ -92,14 +92,9 @@ func NewLetterRenderer(lang, overrideDir string) (*LetterRenderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
-	src, name, err = readTemplate(r.lang, overrideDir, LetterHTMLFile)
-	if err == nil {
-		r.html, err = htmltemplate.New(name).Funcs(TextFuncs()).Funcs(HTMLFuncs()).Option("missingkey=error").Parse(src)
+	if r.html, r.htmlName, err = parseHTMLPage(r.lang, overrideDir, LetterHTMLFile); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", name, err)
-	}
-	r.htmlName = name
 	return r, nil
 }
 

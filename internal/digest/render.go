@@ -28,6 +28,9 @@ const (
 	SubjectFile = "subject.txt"
 	TextFile    = "digest.txt"
 	HTMLFile    = "digest.html"
+	// LayoutFile is the frame every HTML email shares (head, styles,
+	// column, header, footer); the pages fill its blocks.
+	LayoutFile = "layout.html"
 )
 
 // UnsubscribePlaceholder stands in for the personal unsubscribe URL in a
@@ -71,15 +74,33 @@ func NewRenderer(lang, overrideDir string) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
-	src, name, err = read(HTMLFile)
+	if r.html, r.htmlName, err = parseHTMLPage(lang, overrideDir, HTMLFile); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// parseHTMLPage parses layout.html and then the page file in one set, each
+// from overrideDir when it is there, so the page's blocks fill the
+// layout's (an author may override either file alone, or write a whole
+// page that does not use the layout). It returns the page's template and
+// its file name.
+func parseHTMLPage(lang, overrideDir, page string) (*htmltemplate.Template, string, error) {
+	src, name, err := readTemplate(lang, overrideDir, LayoutFile)
+	var t *htmltemplate.Template
 	if err == nil {
-		r.html, err = htmltemplate.New(name).Funcs(TextFuncs()).Funcs(HTMLFuncs()).Option("missingkey=error").Parse(src)
+		t, err = htmltemplate.New(name).Funcs(TextFuncs()).Funcs(HTMLFuncs()).Option("missingkey=error").Parse(src)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", name, err)
+		return nil, name, fmt.Errorf("template %s: %w", name, err)
 	}
-	r.htmlName = name
-	return &r, nil
+	if src, name, err = readTemplate(lang, overrideDir, page); err == nil {
+		t, err = t.New(name).Parse(src)
+	}
+	if err != nil {
+		return nil, name, fmt.Errorf("template %s: %w", name, err)
+	}
+	return t, name, nil
 }
 
 // SubjectKey names the config key whose value replaces subject.txt.
@@ -200,7 +221,7 @@ func Export(lang, dir string) ([]string, error) {
 		return nil, err
 	}
 	var written []string
-	for _, name := range []string{SubjectFile, TextFile, HTMLFile, LetterTextFile, LetterHTMLFile, "confirm.txt", "confirm.html"} {
+	for _, name := range []string{SubjectFile, TextFile, LayoutFile, HTMLFile, LetterTextFile, LetterHTMLFile, "confirm.txt", "confirm.html"} {
 		b, _, err := readDefault(lang, name)
 		if err != nil {
 			return written, err

@@ -42,8 +42,8 @@ func TestRenderBothLanguages(t *testing.T) {
 func TestOverrideAndExport(t *testing.T) {
 	dir := t.TempDir()
 	files, err := Export("it", dir)
-	if err != nil || len(files) != 7 {
-		t.Fatalf("Export = %v, %v; want 7 files (digest, letter and confirmation)", files, err)
+	if err != nil || len(files) != 8 {
+		t.Fatalf("Export = %v, %v; want 8 files (the layout, digest, letter and confirmation)", files, err)
 	}
 	if _, err := Export("it", dir); err == nil {
 		t.Error("second Export overwrote the files; want an error")
