@@ -189,7 +189,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 		return r.sum, err
 	}
 	if r.sum.Total > 0 {
-		if err := st.SetIssueStatus(ctx, is.ID, store.IssueSending, opts.Now()); err != nil {
+		if err := st.MarkSending(ctx, is.ID); err != nil {
 			return r.sum, err
 		}
 	}

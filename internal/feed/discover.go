@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"cmp"
 	"github.com/venerdi/venerdi/internal/plaintext"
 
 	"bytes"
@@ -272,7 +273,7 @@ func scanHead(text []byte) *pageHead {
 				return h
 			case atom.Html:
 				if h.lang == "" {
-					h.lang = firstNonEmpty(tokenAttr(tok, "lang"), tokenAttr(tok, "xml:lang"))
+					h.lang = cmp.Or(tokenAttr(tok, "lang"), tokenAttr(tok, "xml:lang"))
 				}
 			case atom.Base:
 				if href, ok := tokenAttrOK(tok, "href"); ok && !h.hasBase {
@@ -372,7 +373,7 @@ func (h *pageHead) discovery(page *url.URL) *Discovery {
 	}
 	d := &Discovery{
 		Title:    h.siteTitle(),
-		Language: firstNonEmpty(primaryLanguage(h.lang), primaryLanguage(h.ogLocale)),
+		Language: cmp.Or(primaryLanguage(h.lang), primaryLanguage(h.ogLocale)),
 	}
 	for _, ref := range []string{h.canonical, h.ogURL} {
 		if u := absoluteURL(base, ref); u != "" && sameSite(u, page) {
@@ -645,14 +646,4 @@ func tokenAttrOK(tok html.Token, key string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// firstNonEmpty returns the first of its arguments that is not "".
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -676,7 +676,7 @@ func (l *layout) row(rec []string) (row store.ImportRow, msg string) {
 		for _, f := range strings.FieldsFunc(l.field(rec, l.streams), func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
 			st, err := ParseStream(strings.ToLower(f))
 			if err != nil {
-				return row, fmt.Sprintf("streams: %q is not a stream (use digest, letters)", f)
+				return row, fmt.Sprintf("streams: %q is not a stream (use %s)", f, strings.Join(StreamNames(), ", "))
 			}
 			row.Streams = append(row.Streams, st)
 		}

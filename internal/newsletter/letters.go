@@ -359,10 +359,6 @@ func issueName(is *Issue) string {
 	return is.Week
 }
 
-// IssueName names an issue in messages: the week of a digest ("2026-W49"),
-// "letter KEY" for a letter.
-func IssueName(is *Issue) string { return issueName(is) }
-
 // ParseTime reads a moment given by a user: RFC 3339, or "2006-01-02 15:04"
 // in the site's time zone.
 func (n *Newsletter) ParseTime(s string) (time.Time, error) {

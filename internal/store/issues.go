@@ -194,13 +194,10 @@ func (s *Store) LastIssue(ctx context.Context) (*Issue, error) {
 		`SELECT `+issueCols+` FROM issues ORDER BY id DESC LIMIT 1`))
 }
 
-// SetIssueStatus moves an issue to status; "done" also stamps finished_at.
-func (s *Store) SetIssueStatus(ctx context.Context, id int64, status IssueStatus, now time.Time) error {
-	var fin any
-	if status == IssueDone {
-		fin = unix(now)
-	}
-	_, err := s.db.ExecContext(ctx, `UPDATE issues SET status = ?, finished_at = ? WHERE id = ?`, status, fin, id)
+// MarkSending records that a run is delivering the issue (FinishIssue
+// marks it done).
+func (s *Store) MarkSending(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE issues SET status = 'sending', finished_at = NULL WHERE id = ?`, id)
 	return err
 }
 

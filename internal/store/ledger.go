@@ -29,7 +29,18 @@ type Outcome struct {
 // while an issue was being sent is not skipped. It returns how many rows it
 // added.
 func (s *Store) EnsureLedger(ctx context.Context, issueID int64, now time.Time) (int, error) {
-	r, err := s.db.ExecContext(ctx, `
+	return ensureLedger(ctx, s.db, issueID, now)
+}
+
+// execer is what ensureLedger runs on: the database, or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// ensureLedger adds a pending row for everyone who receives the issue's
+// stream and has none, and says how many it added.
+func ensureLedger(ctx context.Context, db execer, issueID int64, now time.Time) (int, error) {
+	r, err := db.ExecContext(ctx, `
 		INSERT OR IGNORE INTO deliveries (issue_id, subscriber_id, status, updated_at)
 		SELECT ?1, s.id, 'pending', ?2 FROM subscribers s WHERE `+receives, issueID, unix(now))
 	if err != nil {
@@ -197,15 +208,8 @@ func (s *Store) Outstanding(ctx context.Context, issueID int64, failed bool) (in
 // when the issue is marked done is left without it.
 func (s *Store) FinishIssue(ctx context.Context, issueID int64, now time.Time) (added int, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `
-			INSERT OR IGNORE INTO deliveries (issue_id, subscriber_id, status, updated_at)
-			SELECT ?1, s.id, 'pending', ?2 FROM subscribers s WHERE `+receives, issueID, unix(now))
-		if err != nil {
+		if added, err = ensureLedger(ctx, tx, issueID, now); err != nil || added > 0 {
 			return err
-		}
-		n, _ := r.RowsAffected()
-		if added = int(n); added > 0 {
-			return nil
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE issues SET status = 'done', finished_at = ? WHERE id = ?`, unix(now), issueID)
 		return err

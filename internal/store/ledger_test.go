@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"context"
 	"testing"
 )
@@ -112,5 +113,26 @@ func TestUnbounceByIssue(t *testing.T) {
 	}
 	if c, _ := s.CountSubscribers(ctx); c[Active] != 2 {
 		t.Errorf("subscribers %v; want both active", c)
+	}
+}
+
+// An import carrying streams (an export read back) gives each new address
+// exactly those streams.
+func TestImportCarriesStreams(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	if _, err := s.ImportSubscribers(ctx, []ImportRow{
+		{Email: "anna@x.it", Streams: []Stream{StreamDigest}},
+		{Email: "bruno@x.it", Streams: []Stream{StreamDigest, StreamLetters}},
+	}, "test", t0); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]Stream{}
+	s.EachSubscriber(ctx, nil, func(sub Subscriber) error {
+		got[sub.Email] = sub.Streams
+		return nil
+	})
+	if fmt.Sprint(got["anna@x.it"]) != "[digest]" || fmt.Sprint(got["bruno@x.it"]) != "[digest letters]" {
+		t.Errorf("streams after import: %v; want anna [digest], bruno [digest letters]", got)
 	}
 }

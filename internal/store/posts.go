@@ -169,19 +169,18 @@ func matchPosts(ctx context.Context, tx *sql.Tx, posts []feed.Post) ([]*postRow,
 	if err != nil {
 		return nil, err
 	}
-	keyed := func(key string) *postRow { return byKey[key] }
 
 	found := make([]*postRow, len(posts))
 	taken := make(map[int64]bool, len(posts))
 	for i := range posts {
 		p := &posts[i]
-		r := keyed(p.Key)
+		r := byKey[p.Key]
 		if r != nil && strings.HasPrefix(p.Key, "link:") && p.FragmentKey() != "" && p.FragmentKey() != p.Key && !samePost(*p, *r) {
 			// A link key leaves the #fragment out when nothing else in the
 			// document has the page: a post addressed by an anchor, alone
 			// in the feed, gets the key of another that was alone before
 			// it. Its key with the fragment keeps the two apart.
-			if r = keyed(p.FragmentKey()); r == nil {
+			if r = byKey[p.FragmentKey()]; r == nil {
 				p.Key = p.FragmentKey()
 			}
 		}

@@ -31,7 +31,7 @@ var migrations embed.FS
 type Store struct {
 	db   *sql.DB
 	path string
-	// stmts caches prepared statements of the hot paths (see recordStmt).
+	// stmts caches prepared statements of the hot paths (see prepared).
 	stmts sync.Map
 }
 

@@ -57,15 +57,9 @@ func (s *Store) StopStream(ctx context.Context, id int64, stream Stream, c Conse
 	return already, unsubscribed, err
 }
 
-// SetStreams makes subscriber email get exactly the streams in want (the
-// others stopped). An empty want is refused by callers: that is an
-// unsubscribe.
-func (s *Store) SetStreams(ctx context.Context, email string, want []Stream, now time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		return setStreams(ctx, tx, email, want, now)
-	})
-}
-
+// setStreams makes subscriber email get exactly the streams in want (the
+// others stopped), for an import. An empty want is refused by callers:
+// that is an unsubscribe.
 func setStreams(ctx context.Context, tx *sql.Tx, email string, want []Stream, now time.Time) error {
 	var id int64
 	if err := tx.QueryRowContext(ctx, `SELECT id FROM subscribers WHERE email = ?`, email).Scan(&id); err != nil {
