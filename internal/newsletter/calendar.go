@@ -8,6 +8,8 @@ import (
 	"time"
 
 	ical "github.com/emersion/go-ical"
+
+	"github.com/venerdi/venerdi/internal/digest"
 )
 
 // WebinarCalendar returns one webinar as an RFC 5545 calendar file, its
@@ -30,28 +32,25 @@ func (n *Newsletter) WebinarCalendar(ctx context.Context, id string) ([]byte, er
 	}
 	ev.Props.SetText(ical.PropUID, w.ID+"@"+host)
 	ev.Props.SetDateTime(ical.PropDateTimeStamp, n.now().UTC())
-	ev.Props.SetText(ical.PropSummary, w.Title)
-	desc := w.Description
-	if w.Speaker != "" {
-		desc = w.Speaker + "\n\n" + desc
-	}
-	if desc != "" {
-		ev.Props.SetText(ical.PropDescription, desc)
+	// The same event the email's Google and Outlook links carry: one
+	// start, end and text for every way to add it to a calendar.
+	ce := digest.CalendarEvent(w.Webinar, loc)
+	ev.Props.SetText(ical.PropSummary, ce.Title)
+	if ce.Details != "" {
+		ev.Props.SetText(ical.PropDescription, ce.Details)
 	}
 	if w.URL != "" {
 		setRaw(ev.Props, ical.PropURL, w.URL)
-		ev.Props.SetText(ical.PropLocation, w.URL)
+		ev.Props.SetText(ical.PropLocation, ce.Location)
 	}
-	start := w.StartsAt.In(loc)
-	end := start.Add(w.Duration)
-	if w.AllDay {
-		ev.Props.SetDate(ical.PropDateTimeStart, start)
-		ev.Props.SetDate(ical.PropDateTimeEnd, start.AddDate(0, 0, 1))
+	if ce.AllDay {
+		ev.Props.SetDate(ical.PropDateTimeStart, ce.Start)
+		ev.Props.SetDate(ical.PropDateTimeEnd, ce.End)
 	} else {
-		ev.Props.SetDateTime(ical.PropDateTimeStart, start)
-		ev.Props.SetDateTime(ical.PropDateTimeEnd, end)
+		ev.Props.SetDateTime(ical.PropDateTimeStart, ce.Start)
+		ev.Props.SetDateTime(ical.PropDateTimeEnd, ce.End)
 		if loc != time.UTC {
-			cal.Children = append(cal.Children, vtimezone(loc, start))
+			cal.Children = append(cal.Children, vtimezone(loc, ce.Start))
 		}
 	}
 	if w.Cancelled {
