@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -172,21 +171,8 @@ func runLetterSend(ctx context.Context, p *printer, nl *newsletter.Newsletter, o
 	case newsletter.Scheduled:
 		p.Printf("letter %s (%q) scheduled for %s; 'venerdi send --if-due' or the scheduler sends it then",
 			newsletter.IssueKey(rep.Issue), rep.Issue.Subject, rep.Issue.SendAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
-	case newsletter.AlreadySent:
-		p.Printf("letter %s (%q) was already sent on %s to %d subscribers; nothing to send",
-			newsletter.IssueKey(rep.Issue), rep.Issue.Subject, rep.Issue.FinishedAt.In(loc).Format("2006-01-02 15:04"), rep.SentTo)
-	case newsletter.NoRecipients:
-		if rep.Issue == nil {
-			p.Printf("no active subscriber gets this letter's stream: nothing composed or sent")
-			return err
-		}
-		p.Printf("letter %s has no recipient left to send to", newsletter.IssueKey(rep.Issue))
 	default:
-		if rep.Attempted && err == nil {
-			s := rep.Summary
-			p.Verbosef("letter %s: %d sent, %d bounced, %d failed, %d skipped in %s",
-				newsletter.IssueKey(rep.Issue), s.Sent, s.Bounced, s.Failed, s.Skipped, rep.Elapsed.Round(time.Millisecond))
-		}
+		reportDelivery(p, p.Printf, nl, "letter", rep, err)
 	}
 	return err
 }

@@ -80,61 +80,59 @@ func runSend(ctx context.Context, p *printer, nl *newsletter.Newsletter, o sendO
 		return runDryRun(ctx, p, nl, o)
 	case o.RetryFailed:
 		rep, err := nl.RetryFailed(ctx, o.Force)
-		reportDelivery(p, rep, err)
+		if rep != nil {
+			reportDelivery(p, p.Printf, nl, "issue", rep, err)
+		}
 		return err
 	}
 	rep, err := nl.Send(ctx, o.SendOptions)
 	if rep == nil {
 		return err
 	}
+	// The frequent cron line (--if-due) is silent unless -v.
+	say := p.Printf
+	if o.IfDue {
+		say = p.Verbosef
+	}
 	switch rep.Outcome {
-	case newsletter.NotDue, newsletter.Busy, newsletter.Missed:
-		// The frequent cron line: silent unless -v (Missed warned already).
+	case newsletter.NotDue, newsletter.Busy, newsletter.Missed: // Missed warned already
 		if rep.Outcome == newsletter.NotDue && !rep.Next.IsZero() {
 			p.Verbosef("no issue due; the next one goes out %s", rep.Next.In(nl.Location()).Format("Mon 2 Jan 15:04 MST"))
 		}
 	case newsletter.NothingNew:
-		line := fmt.Sprintf("%s: no issue this week", (&newsletter.NothingNewError{Since: rep.Since}).Error())
-		if o.IfDue {
-			p.Verbosef("%s", line)
-		} else {
-			p.Printf("%s", line)
-		}
-	case newsletter.AlreadySent:
-		line := fmt.Sprintf("issue %s was already sent on %s to %d subscribers; nothing to send",
-			rep.Issue.Week, rep.Issue.FinishedAt.In(nl.Location()).Format("2006-01-02 15:04"), rep.SentTo)
-		if o.IfDue {
-			p.Verbosef("%s", line)
-		} else {
-			p.Printf("%s", line)
-		}
+		say("%s: no issue this week", (&newsletter.NothingNewError{Since: rep.Since}).Error())
 	default:
-		reportDelivery(p, rep, err)
+		reportDelivery(p, say, nl, "issue", rep, err)
 	}
 	return err
 }
 
-// reportDelivery prints what a delivery run earns when it went well: a
-// line with -v. A failure is the error itself, one line with the counts
+// reportDelivery prints how a send of an issue or a letter (noun) ended
+// when it did not fail: already sent, nobody to send to, or with -v the
+// run's counts. A failure is the error itself, one line with the counts
 // (newsletter.DeliveryError), printed by main.
-func reportDelivery(p *printer, rep *newsletter.SendReport, err error) {
-	if rep == nil {
-		return
-	}
-	if rep.Outcome == newsletter.NoRecipients {
-		if rep.Issue == nil {
-			p.Printf("no active subscriber: nothing composed or sent")
-		} else {
-			p.Printf("issue %s has no recipient left to send to", rep.Issue.Week)
+func reportDelivery(p *printer, say func(string, ...any), nl *newsletter.Newsletter, noun string, rep *newsletter.SendReport, err error) {
+	name := ""
+	if is := rep.Issue; is != nil {
+		name = newsletter.IssueKey(is)
+		if noun == "letter" {
+			// A letter has no week to recognise it by; its subject does.
+			name += fmt.Sprintf(" (%q)", is.Subject)
 		}
-		return
 	}
-	if !rep.Attempted || err != nil {
-		return
+	switch {
+	case rep.Outcome == newsletter.AlreadySent:
+		say("%s %s was already sent on %s to %d subscribers; nothing to send",
+			noun, name, rep.Issue.FinishedAt.In(nl.Location()).Format("2006-01-02 15:04"), rep.SentTo)
+	case rep.Outcome == newsletter.NoRecipients && rep.Issue == nil:
+		p.Printf("no active subscriber gets this %s: nothing composed or sent", noun)
+	case rep.Outcome == newsletter.NoRecipients:
+		p.Printf("%s %s has no recipient left to send to", noun, name)
+	case rep.Attempted && err == nil:
+		s := rep.Summary
+		p.Verbosef("%s %s: %d sent, %d bounced, %d failed, %d skipped in %s",
+			noun, newsletter.IssueKey(rep.Issue), s.Sent, s.Bounced, s.Failed, s.Skipped, rep.Elapsed.Round(time.Millisecond))
 	}
-	s := rep.Summary
-	p.Verbosef("issue %s: %d sent, %d bounced, %d failed, %d skipped in %s",
-		rep.Issue.Week, s.Sent, s.Bounced, s.Failed, s.Skipped, rep.Elapsed.Round(time.Millisecond))
 }
 
 // runDryRun shows what a send would do without composing, freezing or
