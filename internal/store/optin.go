@@ -178,20 +178,27 @@ func (s *Store) Confirm(ctx context.Context, id int64, c Consent, now time.Time)
 // whether the subscriber had already left.
 func (s *Store) Unsubscribe(ctx context.Context, id int64, c Consent, now time.Time) (already bool, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		sub, err := subscriberTx(ctx, tx, `id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if already = sub.Status == Unsubscribed; already {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'unsubscribed', updated_at = ? WHERE id = ?`, unix(now), id); err != nil {
-			return err
-		}
-		c.Event, c.At = ConsentUnsubscribed, now
-		return addConsent(ctx, tx, id, c)
+		already, err = unsubscribeTx(ctx, tx, id, c, now)
+		return err
 	})
 	return already, err
+}
+
+// unsubscribeTx marks subscriber id unsubscribed in tx, with the consent
+// record c; it reports whether the subscriber had already left.
+func unsubscribeTx(ctx context.Context, tx *sql.Tx, id int64, c Consent, now time.Time) (already bool, err error) {
+	sub, err := subscriberTx(ctx, tx, `id = ?`, id)
+	if err != nil {
+		return false, err
+	}
+	if sub.Status == Unsubscribed {
+		return true, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'unsubscribed', updated_at = ? WHERE id = ?`, unix(now), id); err != nil {
+		return false, err
+	}
+	c.Event, c.At = ConsentUnsubscribed, now
+	return false, addConsent(ctx, tx, id, c)
 }
 
 // Forget erases everything kept about email (the subscriber, its consent

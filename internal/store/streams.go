@@ -40,19 +40,9 @@ func (s *Store) StopStream(ctx context.Context, id int64, stream Stream, c Conse
 		if left < len(Streams) {
 			return nil
 		}
-		sub, err := subscriberTx(ctx, tx, `id = ?`, id)
-		if err != nil {
-			return err
-		}
 		unsubscribed = true
-		if sub.Status == Unsubscribed {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'unsubscribed', updated_at = ? WHERE id = ?`, unix(now), id); err != nil {
-			return err
-		}
-		c.Event, c.At = ConsentUnsubscribed, now
-		return addConsent(ctx, tx, id, c)
+		_, err = unsubscribeTx(ctx, tx, id, c, now)
+		return err
 	})
 	return already, unsubscribed, err
 }
