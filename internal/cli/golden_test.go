@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,20 +62,7 @@ func TestSampleIssueGolden(t *testing.T) {
 		}
 		for _, format := range []string{"html", "text"} {
 			got := renderSample(t, dir, format)
-			golden := filepath.Join("testdata", "golden", name+"."+format+".golden")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("preview --format %s (%s) differs from %s (run go test ./internal/cli -run Golden -update and review the diff)", format, lang, golden)
-			}
+			checkGolden(t, name+"."+format, got, fmt.Sprintf("preview --format %s (%s)", format, lang))
 		}
 	}
 }
@@ -125,20 +113,7 @@ func TestSampleLetterGolden(t *testing.T) {
 		}
 		for _, format := range []string{"html", "text"} {
 			got := renderLetterSample(t, dir, lang, format)
-			golden := filepath.Join("testdata", "golden", name+"."+format+".golden")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("letter preview --format %s (%s) differs from %s (run go test ./internal/cli -run Golden -update and review the diff)", format, lang, golden)
-			}
+			checkGolden(t, name+"."+format, got, fmt.Sprintf("letter preview --format %s (%s)", format, lang))
 		}
 	}
 }
@@ -229,5 +204,25 @@ func TestSampleIssueInBrowser(t *testing.T) {
 		t.Errorf("%d scripts in the rendered email", r.Scripts)
 	case r.Height < 1500:
 		t.Errorf("page height %dpx; the sample issue should be long", r.Height)
+	}
+}
+
+// checkGolden compares got with testdata/golden/NAME.golden, or with
+// -update writes it there; what says what was rendered, for the message.
+func checkGolden(t *testing.T, name string, got []byte, what string) {
+	t.Helper()
+	golden := filepath.Join("testdata", "golden", name+".golden")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s (run go test ./internal/cli -run Golden -update and review the diff)", what, golden)
 	}
 }

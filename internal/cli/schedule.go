@@ -141,10 +141,14 @@ func onCalendar(wd time.Weekday, hour, min int, zone string) string {
 }
 
 // command is the send the schedulers run, quoted for sh.
-func (o scheduleOptions) command() string {
-	args := []string{shellQuote(o.Binary), "--config", shellQuote(o.Config)}
+func (o scheduleOptions) command() string { return o.argv(shellQuote) }
+
+// argv is the send the schedulers run, its paths quoted with quote (sh's
+// or systemd's rules).
+func (o scheduleOptions) argv(quote func(string) string) string {
+	args := []string{quote(o.Binary), "--config", quote(o.Config)}
 	if o.DB != "" {
-		args = append(args, "--db", shellQuote(o.DB))
+		args = append(args, "--db", quote(o.DB))
 	}
 	return strings.Join(append(args, "send", "--if-due"), " ")
 }
@@ -176,11 +180,6 @@ func (o scheduleOptions) slot() string {
 
 func (o scheduleOptions) service() string {
 	var b strings.Builder
-	exec := []string{unitQuote(o.Binary), "--config", unitQuote(o.Config)}
-	if o.DB != "" {
-		exec = append(exec, "--db", unitQuote(o.DB))
-	}
-	exec = append(exec, "send", "--if-due")
 	fmt.Fprintf(&b, `[Unit]
 Description=venerdi: send the weekly digest when its slot (%s) is due
 Wants=network-online.target
@@ -192,7 +191,7 @@ Type=oneshot
 	if o.User != "" && o.User != "root" {
 		fmt.Fprintf(&b, "User=%s\n", o.User)
 	}
-	fmt.Fprintf(&b, "WorkingDirectory=%s\nExecStart=%s\n", unitQuote(filepath.Dir(o.Config)), strings.Join(exec, " "))
+	fmt.Fprintf(&b, "WorkingDirectory=%s\nExecStart=%s\n", unitQuote(filepath.Dir(o.Config)), o.argv(unitQuote))
 	b.WriteString(`# Exit 3 means another venerdi run holds the lock: not a failure of this one.
 SuccessExitStatus=3
 NoNewPrivileges=yes
