@@ -144,14 +144,7 @@ var (
 // "4 dicembre 2026" or "4 December 2026". Italian writes the first day of
 // the month as an ordinal, "1º dicembre 2026", as the style guides ask.
 func FormatDate(t time.Time, lang string) string {
-	if Lang(lang) == Italian {
-		day := fmt.Sprint(t.Day())
-		if t.Day() == 1 {
-			day = "1º"
-		}
-		return fmt.Sprintf("%s %s %d", day, italianMonths[t.Month()-1], t.Year())
-	}
-	return fmt.Sprintf("%d %s %d", t.Day(), t.Month(), t.Year())
+	return fmt.Sprintf("%s %d", formatDayMonth(t, lang), t.Year())
 }
 
 // formatDay is FormatDate with the weekday in front: "giovedì 10 dicembre
@@ -212,16 +205,13 @@ func TextFuncs() map[string]any {
 // left out: a slot is always within the week.
 func FormatSlot(t time.Time, lang string) string {
 	if Lang(lang) == Italian {
-		day := fmt.Sprint(t.Day())
-		if t.Day() == 1 {
-			day = "1º"
-		}
-		return fmt.Sprintf("%s %s %s alle %d:%02d", italianWeekdays[t.Weekday()], day, italianMonths[t.Month()-1], t.Hour(), t.Minute())
+		return fmt.Sprintf("%s %s alle %d:%02d", italianWeekdays[t.Weekday()], formatDayMonth(t, lang), t.Hour(), t.Minute())
 	}
-	return fmt.Sprintf("%s %d %s at %d:%02d", t.Weekday(), t.Day(), t.Month(), t.Hour(), t.Minute())
+	return fmt.Sprintf("%s %s at %d:%02d", t.Weekday(), formatDayMonth(t, lang), t.Hour(), t.Minute())
 }
 
-// formatDayMonth is the date without the year: "4 dicembre", "4 December".
+// formatDayMonth is the date without the year: "4 dicembre", "4 December";
+// Italian writes the first of the month as an ordinal, "1º dicembre".
 func formatDayMonth(t time.Time, lang string) string {
 	if Lang(lang) == Italian {
 		day := fmt.Sprint(t.Day())
