@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/mmcdole/gofeed"
-	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
 
@@ -116,49 +115,14 @@ func diagnose(body []byte) string {
 
 // webPage describes an HTML document, pointing at the feed it advertises
 // when it has one (the usual mistake is configuring the blog's home page).
+// The page is read as Discover reads it; its address is unknown here, so
+// only an absolute feed link can be named.
 func webPage(body []byte) string {
 	const msg = "this is a web page (HTML), not RSS, Atom or JSON Feed"
-	if link := alternateFeed(body); link != "" {
-		return msg + "; the page links to a feed at " + link
+	if d := scanHead(body).discovery(nil); len(d.Feeds) > 0 {
+		return msg + "; the page links to a feed at " + d.Feeds[0].URL
 	}
 	return msg
-}
-
-// alternateFeed returns the href of the first <link rel="alternate"> whose
-// type is a feed, or "".
-func alternateFeed(body []byte) string {
-	z := html.NewTokenizer(bytes.NewReader(body))
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			return ""
-		}
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			continue
-		}
-		tok := z.Token()
-		if tok.DataAtom == atom.Body {
-			return ""
-		}
-		if tok.DataAtom != atom.Link {
-			continue
-		}
-		var rel, typ, href string
-		for _, a := range tok.Attr {
-			switch a.Key {
-			case "rel":
-				rel = strings.ToLower(a.Val)
-			case "type":
-				typ = strings.ToLower(a.Val)
-			case "href":
-				href = a.Val
-			}
-		}
-		if strings.Contains(rel, "alternate") && href != "" &&
-			(strings.Contains(typ, "rss") || strings.Contains(typ, "atom") || strings.Contains(typ, "feed+json")) {
-			return plaintext.Line(href)
-		}
-	}
 }
 
 // startOf returns the first few characters of b for an error message.
