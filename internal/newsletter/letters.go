@@ -176,7 +176,22 @@ func (n *Newsletter) DryRunLetter(ctx context.Context, path string) (*LetterPlan
 	if err != nil {
 		return nil, err
 	}
+	p, err := n.planLetter(ctx, lf)
+	if err != nil || p.Frozen != nil {
+		return p, err
+	}
+	if _, err := n.renderLetter(lf, n.now()); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planLetter looks up what is known of lf: the letter already frozen from
+// this content, the earlier letter from the same file, and how many get
+// its stream. DryRunLetter reports it; SendLetter acts on it.
+func (n *Newsletter) planLetter(ctx context.Context, lf *letterFile) (*LetterPlan, error) {
 	p := &LetterPlan{Subject: lf.Subject, Stream: Stream(lf.Stream)}
+	var err error
 	if p.Recipients, err = n.st.CountStreamRecipients(ctx, p.Stream); err != nil {
 		return nil, err
 	}
@@ -193,9 +208,6 @@ func (n *Newsletter) DryRunLetter(ctx context.Context, path string) (*LetterPlan
 	if prev, err := n.st.LastLetterFrom(ctx, lf.Path); err == nil {
 		p.Changed = prev
 	} else if !isNotFound(err) {
-		return nil, err
-	}
-	if _, err := n.renderLetter(lf, n.now()); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -221,26 +233,22 @@ func (n *Newsletter) SendLetter(ctx context.Context, o LetterOptions) (*SendRepo
 	defer l.Release()
 	rep := &SendReport{}
 	now := n.now()
-	if is, err := n.st.IssueByHash(ctx, lf.Hash); err == nil {
+	p, err := n.planLetter(ctx, lf)
+	switch {
+	case err != nil:
+		return nil, err
+	case p.Frozen != nil:
+		is := p.Frozen
 		rep.Issue = is
 		if is.Status != store.IssueDone && is.SendAt.After(now) {
 			rep.Outcome = Scheduled
 			return rep, nil
 		}
 		return rep, n.resume(ctx, rep, is, SendOptions{Force: o.Force})
-	} else if !isNotFound(err) {
-		return nil, err
+	case p.Changed != nil && !o.Again:
+		return nil, &ChangedLetterError{Path: o.Path, Prev: p.Changed}
 	}
-	if prev, err := n.st.LastLetterFrom(ctx, lf.Path); err == nil && !o.Again {
-		return nil, &ChangedLetterError{Path: o.Path, Prev: prev}
-	} else if err != nil && !isNotFound(err) {
-		return nil, err
-	}
-	recipients, err := n.st.CountStreamRecipients(ctx, Stream(lf.Stream))
-	if err != nil {
-		return nil, err
-	}
-	if recipients == 0 {
+	if p.Recipients == 0 {
 		rep.Outcome = NoRecipients
 		return rep, nil
 	}
