@@ -47,34 +47,16 @@ func newLetterCmd(a *App) *cobra.Command {
 }
 
 func newLetterPreviewCmd(a *App) *cobra.Command {
-	var o previewOptions
-	var format string
-	cmd := &cobra.Command{
+	return renderCmd(a, &cobra.Command{
 		Use:   "preview FILE.md",
 		Short: "Render a letter without sending or freezing it",
 		Long: `Render the letter FILE.md as subscribers would get it and print it or write
 it to --out. Nothing is sent and nothing is recorded. A letter already sent
 shows as it was frozen.`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := newsletter.ParseFormat(format)
-			if err != nil {
-				return usageError{err}
-			}
-			o.Format = f
-			return a.withCore(cmd.Context(), func(ctx context.Context, nl *newsletter.Newsletter) error {
-				body, err := nl.PreviewLetter(ctx, args[0], o.Format)
-				if err != nil {
-					return err
-				}
-				return writeOut(a.out, o.Out, body)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&format, "format", "html", "html, text or eml (the whole message)")
-	cmd.Flags().StringVar(&o.Out, "out", "", "write to FILE instead of standard output")
-	completeEnum(cmd, "format", newsletter.FormatNames())
-	return cmd
+	}, func(ctx context.Context, nl *newsletter.Newsletter, args []string, f newsletter.Format) ([]byte, error) {
+		return nl.PreviewLetter(ctx, args[0], f)
+	})
 }
 
 // writeOut writes body to standard output, or to the file out.
